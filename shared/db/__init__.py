@@ -1,0 +1,1 @@
+"""Database lifecycle: migrations and the embedded PostgreSQL for development."""

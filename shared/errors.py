@@ -1,0 +1,146 @@
+"""The one error tree. Every error a client can see is a ``StjarnaError`` with a stable code.
+
+    StjarnaError                      (500 INTERNAL)
+    ├── BadRequest                    (400 BAD_REQUEST)
+    │   ├── RestaurantContextMissing  (400 RESTAURANT_CONTEXT_MISSING)
+    │   ├── RestaurantIdInvalid       (400 RESTAURANT_ID_INVALID)
+    │   ├── InvalidRequest            (400 INVALID_REQUEST)       malformed query, headers, encoding
+    │   └── UriTooLong                (414 URI_TOO_LONG)
+    ├── OriginNotAllowed              (403 ORIGIN_NOT_ALLOWED)
+    ├── NotFound                      (404 NOT_FOUND)
+    │   └── RestaurantNotFound        (404 RESTAURANT_NOT_FOUND)
+    ├── MethodNotAllowed              (405 METHOD_NOT_ALLOWED)
+    ├── PayloadTooLarge               (413 PAYLOAD_TOO_LARGE)
+    ├── ValidationFailed              (422 VALIDATION_ERROR)      carries field paths
+    ├── ServiceUnavailable            (503 SERVICE_UNAVAILABLE)
+    │   ├── StoreUnavailable          (503 STORE_UNAVAILABLE)
+    │   └── KVUnavailable             (503 KV_UNAVAILABLE)        never reaches a diner: caches degrade
+    └── ConfigError                   (500 CONFIG_ERROR)          bad settings, refused at start
+
+Vendor exceptions stop at the adapters and become one of these (``raise StoreUnavailable(...) from exc``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class StjarnaError(Exception):
+    status: ClassVar[int] = 500
+    code: ClassVar[str] = "INTERNAL"
+    default_message: ClassVar[str] = "Something went wrong on our side."
+
+    def __init__(self, message: str | None = None, *, details: dict[str, Any] | None = None) -> None:
+        self.message = message or self.default_message
+        self.details = details
+        super().__init__(self.message)
+
+
+class BadRequest(StjarnaError):
+    status = 400
+    code = "BAD_REQUEST"
+    default_message = "The request is malformed."
+
+
+class RestaurantContextMissing(BadRequest):
+    code = "RESTAURANT_CONTEXT_MISSING"
+    default_message = "Name the restaurant with the restaurantId parameter or the X-Restaurant-ID header."
+
+
+class RestaurantIdInvalid(BadRequest):
+    code = "RESTAURANT_ID_INVALID"
+    default_message = "restaurantId must be a restaurant UUID or slug (a-z, 0-9 and '-', at most 63)."
+
+
+class InvalidRequest(BadRequest):
+    code = "INVALID_REQUEST"
+
+
+class UriTooLong(BadRequest):
+    status = 414
+    code = "URI_TOO_LONG"
+    default_message = "The query string is too long (at most 4096 bytes)."
+
+
+class OriginNotAllowed(StjarnaError):
+    status = 403
+    code = "ORIGIN_NOT_ALLOWED"
+    default_message = "This website is not on the restaurant's list of allowed origins."
+
+
+class NotFound(StjarnaError):
+    status = 404
+    code = "NOT_FOUND"
+    default_message = "No such route."
+
+
+class RestaurantNotFound(NotFound):
+    code = "RESTAURANT_NOT_FOUND"
+    default_message = "No live restaurant with that id."
+
+
+class MethodNotAllowed(StjarnaError):
+    status = 405
+    code = "METHOD_NOT_ALLOWED"
+    default_message = "This route does not accept that method."
+
+
+class PayloadTooLarge(StjarnaError):
+    status = 413
+    code = "PAYLOAD_TOO_LARGE"
+    default_message = "The request body is too large."
+
+
+class ValidationFailed(StjarnaError):
+    """Input did not match its schema; ``errors`` names each bad field by its path."""
+
+    status = 422
+    code = "VALIDATION_ERROR"
+    default_message = "The input is invalid."
+
+    def __init__(self, errors: list[dict[str, str]], message: str | None = None) -> None:
+        self.errors = errors
+        summary = "; ".join(f"{e['path']}: {e['message']}" for e in errors[:5])
+        more = f" (+{len(errors) - 5} more)" if len(errors) > 5 else ""
+        super().__init__(message or f"Invalid input: {summary}{more}", details={"errors": errors})
+
+
+class ServiceUnavailable(StjarnaError):
+    status = 503
+    code = "SERVICE_UNAVAILABLE"
+    default_message = "A service we depend on is unavailable; try again shortly."
+
+
+class StoreUnavailable(ServiceUnavailable):
+    code = "STORE_UNAVAILABLE"
+    default_message = "The database is unavailable; try again shortly."
+
+
+class KVUnavailable(ServiceUnavailable):
+    code = "KV_UNAVAILABLE"
+    default_message = "The shared cache is unavailable."
+
+
+class ConfigError(StjarnaError):
+    code = "CONFIG_ERROR"
+    default_message = "The service is misconfigured."
+
+
+__all__ = [
+    "BadRequest",
+    "ConfigError",
+    "InvalidRequest",
+    "KVUnavailable",
+    "MethodNotAllowed",
+    "NotFound",
+    "OriginNotAllowed",
+    "PayloadTooLarge",
+    "RestaurantContextMissing",
+    "RestaurantIdInvalid",
+    "RestaurantNotFound",
+    "ServiceUnavailable",
+    "StjarnaError",
+    "StoreUnavailable",
+    "UriTooLong",
+    "ValidationFailed",
+]

@@ -1,0 +1,73 @@
+"""Build the ASGI app from route groups.
+
+Each Lambda function serves one group (``functions/<group>.py``); ``stjarna serve`` serves them
+all plus the development site (demo page). ``ROUTE_GROUPS`` is the single list that serverless.yml
+must match (tests/functions/test_serverless.py checks it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Literal
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute
+
+from shared.container import Container, default_container
+from shared.errors import BadRequest, MethodNotAllowed, NotFound, StjarnaError
+from shared.http.middleware import RequestContextMiddleware
+from shared.http.responses import error_response
+
+Group = Literal["menu", "health", "widget", "site"]
+DEPLOYED_GROUPS: tuple[Group, ...] = ("menu", "health", "widget")
+
+
+def routes_for(group: Group, container_of: Callable[[Request], Container]) -> list[BaseRoute]:
+    if group == "menu":
+        from shared.http.public import public_routes
+
+        return list(public_routes(container_of))
+    if group == "health":
+        from shared.http.health import health_routes
+
+        return list(health_routes(container_of))
+    from shared.http.site import site_routes, widget_routes
+
+    return list(widget_routes() if group == "widget" else site_routes())
+
+
+def create_app(groups: Iterable[Group] = (*DEPLOYED_GROUPS, "site"), *,
+               container: Container | Callable[[], Container] = default_container) -> Starlette:
+    """``container`` is a Container, or a factory called on first use (once per process)."""
+    provider: Callable[[], Container] = (lambda: container) if isinstance(container, Container) else container
+
+    def container_of(request: Request) -> Container:
+        return provider()
+
+    async def stjarna_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StjarnaError)
+        return error_response(exc, request.state.requestId)
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        if exc.status_code == 405:
+            return error_response(MethodNotAllowed(), request.state.requestId, headers=exc.headers)
+        if exc.status_code == 404:
+            return error_response(NotFound(), request.state.requestId)
+        error = BadRequest(exc.detail) if 400 <= exc.status_code < 500 else StjarnaError()
+        return error_response(error, request.state.requestId)
+
+    routes: list[BaseRoute] = []
+    for group in groups:
+        routes.extend(routes_for(group, container_of))
+
+    return Starlette(
+        routes=routes,
+        middleware=[Middleware(RequestContextMiddleware,  # type: ignore[arg-type]
+                               max_body_bytes=lambda: provider().settings.max_body_bytes)],
+        exception_handlers={StjarnaError: stjarna_error, HTTPException: http_error},
+    )

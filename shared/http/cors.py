@@ -1,0 +1,54 @@
+"""Tenant CORS: each restaurant's allowlist decides which websites may call its public routes.
+
+- no ``Origin`` (curl, monitors, server-to-server): allowed, no CORS headers;
+- ``Origin`` equal to this API's own origin (the demo page, same-origin calls): allowed;
+- an origin on the restaurant's allowlist: allowed, ``Access-Control-Allow-Origin`` echoes it;
+- anything else (including ``null`` and malformed values): 403 ``ORIGIN_NOT_ALLOWED``, no CORS headers.
+
+Preflights are answered per tenant too, so browsers must name the restaurant in the query string
+(preflights carry no header values or bodies); the widget always does.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+
+from shared.errors import OriginNotAllowed
+from shared.menus.public import RestaurantHead
+from shared.tenants.origins import is_allowed, parse_origin
+
+ALLOWED_REQUEST_HEADERS = ("content-type", "if-none-match", "x-request-id", "x-restaurant-id", "idempotency-key")
+EXPOSED_HEADERS = "ETag, X-Request-ID, Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset"
+PREFLIGHT_MAX_AGE = "600"
+
+
+def cors_headers(request: Request, head: RestaurantHead) -> dict[str, str]:
+    """Headers to add for an allowed request; raises ``OriginNotAllowed`` for any other origin."""
+    origin = request.headers.get("origin")
+    if origin is None:
+        return {}
+    if _same_origin(request, origin):
+        return {}
+    if not is_allowed(origin, head.origin_patterns):
+        raise OriginNotAllowed()
+    return {"Access-Control-Allow-Origin": origin, "Access-Control-Expose-Headers": EXPOSED_HEADERS}
+
+
+def preflight_headers(request: Request, head: RestaurantHead, methods: str) -> dict[str, str]:
+    headers = cors_headers(request, head)
+    asked = request.headers.get("access-control-request-headers", "")
+    granted = [h.strip() for h in asked.lower().split(",") if h.strip() in ALLOWED_REQUEST_HEADERS]
+    headers.update({"Access-Control-Allow-Methods": methods, "Access-Control-Max-Age": PREFLIGHT_MAX_AGE,
+                    "Vary": "Origin"})
+    if granted:
+        headers["Access-Control-Allow-Headers"] = ", ".join(granted)
+    return headers
+
+
+def _same_origin(request: Request, origin_header: str) -> bool:
+    origin = parse_origin(origin_header)
+    host = request.headers.get("host")
+    if origin is None or host is None:
+        return False
+    own = parse_origin(f"{request.url.scheme}://{host}")
+    return own is not None and own == origin

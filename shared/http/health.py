@@ -1,0 +1,88 @@
+"""Health: ``/api/health`` (every check), ``/api/health/live`` (the process answers) and
+``/api/health/ready`` (the database answers). No CORS; not cached."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any, Literal
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from shared.container import Container
+from shared.errors import StjarnaError
+from shared.http.responses import JSONResponse
+
+Status = Literal["ok", "degraded", "down"]
+_NO_STORE = {"Cache-Control": "no-store"}
+
+
+def _timed(check: Callable[[], dict[str, Any] | None]) -> dict[str, Any]:
+    started = time.perf_counter()
+    try:
+        extra = check() or {}
+        result: dict[str, Any] = {"status": "ok", **extra}
+    except StjarnaError as exc:
+        result = {"status": "down", "error": exc.code}
+    result["latencyMs"] = round((time.perf_counter() - started) * 1000, 2)
+    return result
+
+
+def run_checks(container: Container) -> dict[str, Any]:
+    """Every dependency's status; the overall status is ``down`` when the database is, ``degraded``
+    when anything else is."""
+    settings = container.settings
+
+    def database() -> dict[str, Any]:
+        container.store.ping()
+        return {"backend": settings.store_kind}
+
+    def cache() -> dict[str, Any]:
+        container.kv.ping()
+        return {"backend": settings.kv_kind}
+
+    def ai() -> dict[str, Any]:
+        if settings.ai_degraded_mode:
+            return {"mode": "fallback", "reason": "AI_DEGRADED_MODE"}
+        if settings.openai_api_key is None:
+            return {"mode": "fallback", "reason": "no OpenAI key configured"}
+        return {"mode": "openai"}
+
+    def flags() -> dict[str, Any]:
+        return {"source": "env"}
+
+    checks = {"database": _timed(database), "cache": _timed(cache), "ai": _timed(ai), "flags": _timed(flags)}
+    status: Status = "ok"
+    if checks["database"]["status"] != "ok":
+        status = "down"
+    elif any(c["status"] != "ok" for c in checks.values()):
+        status = "degraded"
+    for check in checks.values():
+        if check["status"] == "down" and check is not checks["database"]:
+            check["status"] = "degraded"
+    return {"status": status, "version": settings.version, "checks": checks}
+
+
+def health_routes(container_of: Callable[[Request], Container]) -> list[Route]:
+    async def health(request: Request) -> Response:
+        report = await run_in_threadpool(run_checks, container_of(request))
+        return JSONResponse(report, status_code=503 if report["status"] == "down" else 200, headers=_NO_STORE)
+
+    async def live(request: Request) -> Response:
+        return JSONResponse({"status": "ok"}, headers=_NO_STORE)
+
+    async def ready(request: Request) -> Response:
+        container = container_of(request)
+        check = await run_in_threadpool(_timed, lambda: container.store.ping())
+        status = 200 if check["status"] == "ok" else 503
+        body = {"status": "ok" if status == 200 else "down", "checks": {"database": check}}
+        return JSONResponse(body, status_code=status, headers=_NO_STORE)
+
+    return [
+        Route("/api/health", health, methods=["GET", "HEAD"]),
+        Route("/api/health/live", live, methods=["GET", "HEAD"]),
+        Route("/api/health/ready", ready, methods=["GET", "HEAD"]),
+    ]

@@ -1,0 +1,113 @@
+"""The outermost layer of every request (pure ASGI, cheap on the hot path).
+
+- ``X-Request-ID``: echoed when the client sent a sane one, else generated; on every response;
+- refuses over-long query strings (414) and bodies over ``max_body_bytes`` (413) before reading them;
+- one JSON access log line per request: requestId, restaurantId, method, path, status, latencyMs, cache;
+- the catch-all: an unexpected exception is logged with its traceback and answered with
+  500 ``INTERNAL`` in the JSON error shape, never a stack trace.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+import time
+from collections.abc import Callable
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared.errors import InvalidRequest, PayloadTooLarge, StjarnaError, UriTooLong
+from shared.http.responses import error_response
+from shared.logs import request_id_var, restaurant_id_var
+
+_access = logging.getLogger("stjarna.access")
+_errors = logging.getLogger("stjarna.errors")
+_SANE_ID = re.compile(rb"^[A-Za-z0-9._:-]{1,128}$")
+MAX_QUERY_BYTES = 4096
+
+
+class RequestContextMiddleware:
+    def __init__(self, app: ASGIApp, max_body_bytes: Callable[[], int]) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        request_id = _request_id(scope)
+        state: dict[str, Any] = scope.setdefault("state", {})
+        state["requestId"] = request_id
+        id_token = request_id_var.set(request_id)
+        rid_header = (b"x-request-id", request_id.encode())
+        status = 500
+        response_started = False
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status, response_started
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                response_started = True
+                message["headers"] = [*message.get("headers", ()), rid_header]
+            await send(message)
+
+        try:
+            limit = self.max_body_bytes()
+            if len(scope["query_string"]) > MAX_QUERY_BYTES:
+                raise UriTooLong()
+            declared = _content_length(scope)
+            if declared is not None and declared > limit:
+                raise PayloadTooLarge(f"The request body is larger than {limit} bytes.")
+            await self.app(scope, _limited(receive, limit), send_with_id)
+        except StjarnaError as exc:  # raised before routing (limits above) or from a body read
+            if not response_started:
+                await error_response(exc, request_id)(scope, receive, send_with_id)
+        except Exception:
+            _errors.exception("unhandled error", extra={"path": scope.get("path")})
+            if not response_started:
+                await error_response(StjarnaError(), request_id)(scope, receive, send_with_id)
+        finally:
+            _access.info("request", extra={
+                "method": scope["method"], "path": scope["path"], "status": status,
+                "latencyMs": round((time.perf_counter() - started) * 1000, 3),
+                "cache": state.get("cache"), "restaurantId": state.get("restaurantId"),
+            })
+            request_id_var.reset(id_token)
+            restaurant_id_var.set(None)
+
+
+def _request_id(scope: Scope) -> str:
+    for name, value in scope["headers"]:
+        if name == b"x-request-id":
+            if _SANE_ID.match(value):
+                return value.decode()
+            break
+    return secrets.token_hex(12)
+
+
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                raise InvalidRequest("Content-Length is not a number.") from None
+    return None
+
+
+def _limited(receive: Receive, limit: int) -> Receive:
+    seen = 0
+
+    async def receive_limited() -> Message:
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise PayloadTooLarge(f"The request body is larger than {limit} bytes.")
+        return message
+
+    return receive_limited

@@ -1,0 +1,47 @@
+"""KV adapter for Upstash Redis (REST), with the upstash-redis client.
+
+The client has no HTTP timeout of its own and retries after a 3 s sleep by default; we turn its
+retries off and give its httpx client an explicit timeout (docs/architecture.md, "Outbound calls").
+"""
+
+from __future__ import annotations
+
+import httpx
+from upstash_redis import Redis
+from upstash_redis.errors import UpstashError
+
+from shared.errors import KVUnavailable
+
+_FAILURES = (UpstashError, httpx.HTTPError, ValueError)  # ValueError: a non-JSON answer
+
+
+class UpstashKV:
+    def __init__(self, url: str, token: str, *, timeout_seconds: float) -> None:
+        self._redis = Redis(url, token, rest_retries=0, allow_telemetry=False, read_your_writes=False)
+        # The client builds httpx.Client(timeout=None) and offers no option; bound it here.
+        self._redis._http._client = httpx.Client(timeout=httpx.Timeout(timeout_seconds))
+
+    def get(self, key: str) -> str | None:
+        try:
+            value = self._redis.get(key)
+        except _FAILURES as exc:
+            raise KVUnavailable() from exc
+        return value if isinstance(value, str) else None
+
+    def set(self, key: str, value: str, ttl_seconds: int) -> None:
+        try:
+            self._redis.set(key, value, ex=ttl_seconds)
+        except _FAILURES as exc:
+            raise KVUnavailable() from exc
+
+    def delete(self, key: str) -> None:
+        try:
+            self._redis.delete(key)
+        except _FAILURES as exc:
+            raise KVUnavailable() from exc
+
+    def ping(self) -> None:
+        try:
+            self._redis.ping()
+        except _FAILURES as exc:
+            raise KVUnavailable() from exc

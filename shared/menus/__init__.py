@@ -1,0 +1,1 @@
+"""Menus: the import/export document, and the cached public menu."""

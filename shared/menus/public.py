@@ -1,0 +1,172 @@
+"""The public menu, cached in three layers.
+
+1. In-process: the serialised body and its ETag, trusted for ``local_seconds`` (bounded staleness);
+2. KV: keyed by restaurant id *and menu version*, so a menu change or a purge is seen at once by
+   every instance as soon as its local entry expires;
+3. The database: ``stjarna_public_menu`` assembles the payload in one round trip.
+
+Revalidating a local entry costs one small query (``stjarna_restaurant_head``) that also returns the
+CORS allowlist and widget settings. Everything here is synchronous I/O; the HTTP layer calls
+``fresh()`` on the event loop (no I/O) and ``menu()`` / ``head()`` in a worker thread.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any, Literal
+
+import orjson
+
+from shared.errors import KVUnavailable, RestaurantNotFound
+from shared.kv import KV
+from shared.store import Store
+from shared.tenants.origins import OriginPattern, compile_patterns
+
+_log = logging.getLogger("stjarna.menus")
+
+CacheStatus = Literal["hit", "miss"]
+
+
+@dataclass(frozen=True, slots=True)
+class RestaurantHead:
+    id: str
+    slug: str
+    name: str
+    version: int
+    currency: str
+    locale: str
+    timezone: str
+    allowed_origins: tuple[str, ...]
+    origin_patterns: tuple[OriginPattern, ...]
+    theme_color: str | None
+    greeting: str | None
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> RestaurantHead:
+        origins = tuple(data.get("allowedOrigins") or ())
+        return cls(id=data["id"], slug=data["slug"], name=data["name"], version=int(data["version"]),
+                   currency=data["currency"], locale=data["locale"], timezone=data["timezone"],
+                   allowed_origins=origins, origin_patterns=compile_patterns(origins),
+                   theme_color=data.get("themeColor"), greeting=data.get("greeting"))
+
+
+@dataclass(frozen=True, slots=True)
+class PublicMenu:
+    head: RestaurantHead
+    body: bytes
+    etag: str
+
+
+def strong_etag(body: bytes) -> str:
+    return '"' + hashlib.sha256(body).hexdigest()[:40] + '"'
+
+
+@dataclass(slots=True)
+class _Entry:
+    head: RestaurantHead | None  # None: known not to be a live restaurant (negative cache)
+    menu: PublicMenu | None
+    checked_at: float
+
+
+class MenuService:
+    def __init__(self, store: Store, kv: KV, *, local_seconds: float, kv_ttl_seconds: int,
+                 max_entries: int = 2000, clock: Callable[[], float] = time.monotonic) -> None:
+        self._store = store
+        self._kv = kv
+        self._local_seconds = local_seconds
+        self._kv_ttl = kv_ttl_seconds
+        self._max_entries = max_entries
+        self._clock = clock
+        self._local: OrderedDict[str, _Entry] = OrderedDict()
+        self._lock = threading.Lock()
+
+    # -- no I/O: safe on the event loop -------------------------------------------------------
+    def fresh(self, ref: str) -> PublicMenu | None:
+        """The local copy of the menu if it is within its staleness bound; raises
+        ``RestaurantNotFound`` when the ref is freshly known not to be live."""
+        entry = self._fresh_entry(ref)
+        return None if entry is None else entry.menu
+
+    def fresh_head(self, ref: str) -> RestaurantHead | None:
+        entry = self._fresh_entry(ref)
+        return None if entry is None else entry.head
+
+    def _fresh_entry(self, ref: str) -> _Entry | None:
+        entry = self._local.get(ref)
+        if entry is None or self._clock() - entry.checked_at >= self._local_seconds:
+            return None
+        if entry.head is None:
+            raise RestaurantNotFound()
+        return entry
+
+    # -- I/O: call from a worker thread -------------------------------------------------------
+    def head(self, ref: str) -> RestaurantHead:
+        """The live restaurant's head, revalidated against the database."""
+        head = self._revalidate(ref).head
+        assert head is not None
+        return head
+
+    def menu(self, ref: str) -> tuple[PublicMenu, CacheStatus]:
+        entry = self._revalidate(ref)
+        if entry.menu is not None:
+            return entry.menu, "hit"
+        head = entry.head
+        assert head is not None
+        key = f"menu:{head.id}:{head.version}"
+        cached = self._kv_get(key)
+        if cached is not None:
+            etag, _, body = cached.partition("\n")
+            menu, status = PublicMenu(head, body.encode(), etag), "hit"
+        else:
+            payload = self._store.rpc("stjarna_public_menu", {"p_restaurant_id": head.id})
+            if payload is None:  # went offline between the two queries
+                self._remember(ref, _Entry(None, None, self._clock()))
+                raise RestaurantNotFound()
+            head = replace(head, version=int(payload["version"]))
+            body = orjson.dumps(payload)
+            menu, status = PublicMenu(head, body, strong_etag(body)), "miss"
+            self._kv_set(f"menu:{head.id}:{head.version}", f"{menu.etag}\n{body.decode()}")
+        self._remember(ref, _Entry(head, menu, entry.checked_at))
+        return menu, status
+
+    def _revalidate(self, ref: str) -> _Entry:
+        data = self._store.rpc("stjarna_restaurant_head", {"p_ref": ref})
+        if data is None:
+            self._remember(ref, _Entry(None, None, self._clock()))
+            raise RestaurantNotFound()
+        head = RestaurantHead.from_json(data)
+        previous = self._local.get(ref)
+        menu = previous.menu if previous and previous.menu and previous.menu.head == head else None
+        entry = _Entry(head, menu, self._clock())
+        self._remember(ref, entry)
+        return entry
+
+    def forget(self) -> None:
+        """Drop every local entry (tests, and ops after a purge in this process)."""
+        self._local.clear()
+
+    def _remember(self, ref: str, entry: _Entry) -> None:
+        with self._lock:
+            self._local[ref] = entry
+            self._local.move_to_end(ref)
+            while len(self._local) > self._max_entries:
+                self._local.popitem(last=False)
+
+    def _kv_get(self, key: str) -> str | None:
+        try:
+            return self._kv.get(key)
+        except KVUnavailable:
+            _log.warning("kv unavailable; reading the menu from the database", extra={"kvKey": key})
+            return None
+
+    def _kv_set(self, key: str, value: str) -> None:
+        try:
+            self._kv.set(key, value, self._kv_ttl)
+        except KVUnavailable:
+            _log.warning("kv unavailable; menu not shared with other instances", extra={"kvKey": key})

