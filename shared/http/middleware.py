@@ -82,7 +82,7 @@ class RequestContextMiddleware:
 def _request_id(scope: Scope) -> str:
     for name, value in scope["headers"]:
         if name == b"x-request-id":
-            if _SANE_ID.match(value):
+            if _SANE_ID.fullmatch(value):
                 return value.decode()
             break
     return secrets.token_hex(12)

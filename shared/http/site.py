@@ -44,7 +44,7 @@ def widget_routes() -> list[Route]:
 def site_routes() -> list[Route]:
     async def demo(request: Request) -> Response:
         restaurant = request.query_params.get("restaurant", "demo")
-        if not SLUG_RE.match(restaurant):
+        if not SLUG_RE.fullmatch(restaurant):
             restaurant = "demo"
         endpoint = str(request.base_url).rstrip("/")
         page = DEMO_PAGE.read_text(encoding="utf-8")

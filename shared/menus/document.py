@@ -73,7 +73,7 @@ class Restaurant(_Model):
         for day, ranges in value.items():
             spans = []
             for start, end in ranges:
-                if not _TIME_RE.match(start) or start == "24:00" or not _TIME_RE.match(end):
+                if not _TIME_RE.fullmatch(start) or start == "24:00" or not _TIME_RE.fullmatch(end):
                     raise ValueError(f"{day}: times are HH:MM from 00:00 to 23:59 (24:00 may end a range)")
                 if start == end:
                     raise ValueError(f"{day}: range {start}-{end} is empty")
@@ -206,7 +206,8 @@ def parse_document(data: Any) -> MenuDocument:
     except ValidationError as exc:
         errors = []
         for err in exc.errors(include_url=False):
-            loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith(("function-", "tuple["))))
+            loc = tuple(p for p in err["loc"]
+                        if not (isinstance(p, str) and (p == "[key]" or p.startswith(("function-", "tuple[")))))
             errors.append({"path": _path(loc), "message": err["msg"].removeprefix("Value error, ")})
         raise ValidationFailed(errors) from exc
 

@@ -48,7 +48,7 @@ def _port(scheme: str, raw: str | None) -> int | None:
 
 def parse_origin(value: str) -> Origin | None:
     """A browser's ``Origin`` header as an Origin, or None when it is not a usable http(s) origin."""
-    match = _ORIGIN_RE.match(value.lower()) if len(value) <= 300 else None
+    match = _ORIGIN_RE.fullmatch(value.lower()) if len(value) <= 300 else None
     if match is None:
         return None
     scheme, host, raw_port = match.groups()
@@ -58,7 +58,7 @@ def parse_origin(value: str) -> Origin | None:
 
 def parse_pattern(value: str) -> OriginPattern | None:
     """An allowlist entry, or None when it is malformed."""
-    match = _PATTERN_RE.match(value.strip().lower()) if len(value) <= 300 else None
+    match = _PATTERN_RE.fullmatch(value.strip().lower()) if len(value) <= 300 else None
     if match is None:
         return None
     scheme, star, host, raw_port = match.groups()

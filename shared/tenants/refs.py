@@ -15,6 +15,6 @@ def parse_ref(raw: str | None) -> str:
     if raw is None or raw.strip() == "":
         raise RestaurantContextMissing()
     ref = raw.strip().lower()
-    if len(ref) > 64 or not (UUID_RE.match(ref) or SLUG_RE.match(ref)):
+    if len(ref) > 64 or not (UUID_RE.fullmatch(ref) or SLUG_RE.fullmatch(ref)):
         raise RestaurantIdInvalid()
     return ref

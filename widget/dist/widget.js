@@ -15,7 +15,7 @@
   var host = document.createElement("div");
   host.setAttribute("data-stjarna", "");
   var root = host.attachShadow({ mode: "open" });
-  var css = ":host{all:initial;position:fixed;bottom:16px;right:16px;z-index:2147483000;font:14px/1.4 system-ui,sans-serif;color:#1b1b1b}" +
+  var css = ":host{all:initial;position:fixed;bottom:16px;right:16px;display:flex;flex-direction:column;align-items:flex-end;z-index:2147483000;font:14px/1.4 system-ui,sans-serif;color:#1b1b1b}" +
     "button.fab{border:0;border-radius:24px;padding:12px 18px;background:var(--c,#1f6f5c);color:#fff;font:inherit;cursor:pointer}" +
     "button:focus-visible{outline:3px solid #222;outline-offset:2px}" +
     ".panel{display:none;width:min(360px,calc(100vw - 32px));max-height:70vh;overflow:auto;background:#fff;border-radius:12px;box-shadow:0 8px 30px rgba(0,0,0,.25);margin-bottom:8px;padding:12px}" +
