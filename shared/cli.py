@@ -63,8 +63,8 @@ def cmd_db_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_db_seed(args: argparse.Namespace) -> int:
-    from shared.menus.io import import_menu
     from shared.db.seed import SEED_DIR
+    from shared.menus.io import import_menu
 
     store = _container().store
     for path in sorted(SEED_DIR.glob("*.json")):

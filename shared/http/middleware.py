@@ -65,7 +65,7 @@ class RequestContextMiddleware:
         except StjarnaError as exc:  # raised before routing (limits above) or from a body read
             if not response_started:
                 await error_response(exc, request_id)(scope, receive, send_with_id)
-        except Exception:
+        except Exception:  # noqa: BLE001 - the catch-all: log it, answer INTERNAL
             _errors.exception("unhandled error", extra={"path": scope.get("path")})
             if not response_started:
                 await error_response(StjarnaError(), request_id)(scope, receive, send_with_id)
@@ -83,7 +83,7 @@ def _request_id(scope: Scope) -> str:
     for name, value in scope["headers"]:
         if name == b"x-request-id":
             if _SANE_ID.fullmatch(value):
-                return value.decode()
+                return str(value.decode())
             break
     return secrets.token_hex(12)
 

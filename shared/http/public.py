@@ -77,9 +77,11 @@ def public_routes(container_of: Any) -> list[Route]:
         container: Container = container_of(request)
         ref = restaurant_ref(request)
         menus = await _menus(container)
-        found: PublicMenu | None = menus.fresh(ref)
-        cache = "hit"
-        if found is None:
+        fresh = menus.fresh(ref)
+        found: PublicMenu
+        if fresh is not None:
+            found, cache = fresh, "hit"
+        else:
             found, cache = await run_in_threadpool(menus.menu, ref)
         request.state.restaurantId = found.head.id
         request.state.cache = cache

@@ -6,6 +6,7 @@ from them (``stjarna menu schema``) and a test keeps the two in sync.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 import zoneinfo
@@ -80,7 +81,7 @@ class Restaurant(_Model):
                 s, e = _minutes(start), _minutes(end)
                 spans.append((s, e if e > s else e + 24 * 60))
             spans.sort()
-            for (_, prev_end), (next_start, _) in zip(spans, spans[1:], strict=False):
+            for (_, prev_end), (next_start, _) in itertools.pairwise(spans):
                 if next_start < prev_end:
                     raise ValueError(f"{day}: opening ranges overlap")
         return {day: sorted(value[day]) for day in WEEKDAYS if value.get(day)}
@@ -170,7 +171,8 @@ class MenuDocument(_Model):
             if not section.key:
                 raise ValueError(f"sections[{si}]: the name has no letters or digits; set a key")
             if section.key in seen_sections:
-                raise ValueError(f"sections[{si}]: key {section.key!r} is used by sections[{seen_sections[section.key]}]")
+                first = seen_sections[section.key]
+                raise ValueError(f"sections[{si}]: key {section.key!r} is used by sections[{first}]")
             seen_sections[section.key] = si
             for ii, item in enumerate(section.items):
                 total += 1

@@ -118,11 +118,11 @@ class MenuService:
             return entry.menu, "hit"
         head = entry.head
         assert head is not None
-        key = f"menu:{head.id}:{head.version}"
-        cached = self._kv_get(key)
+        status: CacheStatus
+        cached = self._kv_get(f"menu:{head.id}:{head.version}")
         if cached is not None:
-            etag, _, body = cached.partition("\n")
-            menu, status = PublicMenu(head, body.encode(), etag), "hit"
+            etag, _, text = cached.partition("\n")
+            menu, status = PublicMenu(head, text.encode(), etag), "hit"
         else:
             payload = self._store.rpc("stjarna_public_menu", {"p_restaurant_id": head.id})
             if payload is None:  # went offline between the two queries
