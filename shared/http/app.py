@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute
+from starlette.routing import BaseRoute, Route
 
 from shared.container import Container, default_container
 from shared.errors import BadRequest, MethodNotAllowed, NotFound, StjarnaError
@@ -68,6 +68,7 @@ def create_app(groups: Iterable[Group] = (*DEPLOYED_GROUPS, "site"), *,
     return Starlette(
         routes=routes,
         middleware=[Middleware(RequestContextMiddleware,
-                               max_body_bytes=lambda: provider().settings.max_body_bytes)],
+                               max_body_bytes=lambda: provider().settings.max_body_bytes,
+                               route_paths={r.endpoint: r.path for r in routes if isinstance(r, Route)})],
         exception_handlers={StjarnaError: stjarna_error, HTTPException: http_error},
     )

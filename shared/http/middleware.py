@@ -29,9 +29,11 @@ MAX_QUERY_BYTES = 4096
 
 
 class RequestContextMiddleware:
-    def __init__(self, app: ASGIApp, max_body_bytes: Callable[[], int]) -> None:
+    def __init__(self, app: ASGIApp, max_body_bytes: Callable[[], int],
+                 route_paths: dict[Any, str] | None = None) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.route_paths = route_paths or {}  # endpoint -> path template, for the access log
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -71,7 +73,8 @@ class RequestContextMiddleware:
                 await error_response(StjarnaError(), request_id)(scope, receive, send_with_id)
         finally:
             _access.info("request", extra={
-                "method": scope["method"], "path": scope["path"], "status": status,
+                "method": scope["method"], "route": self.route_paths.get(scope.get("endpoint")),
+                "path": scope["path"], "status": status,
                 "latencyMs": round((time.perf_counter() - started) * 1000, 3),
                 "cache": state.get("cache"), "restaurantId": state.get("restaurantId"),
             })

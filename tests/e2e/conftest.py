@@ -4,6 +4,7 @@ seed), started once for the end-to-end and browser tests."""
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -14,6 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.conftest import server_data_dir
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -22,9 +25,10 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def live_server() -> Iterator[str]:
     port = free_port()
-    data_dir = tmp_path_factory.mktemp("serve") / "data"
+    root = server_data_dir("stjarna-test-serve-")
+    data_dir = root / "data"
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("DATABASE_URL", "SUPABASE_", "UPSTASH_", "MENU_", "USE_", "ORDERING_"))}
     env["STJARNA_DATA_DIR"] = str(data_dir)
@@ -51,3 +55,4 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+        shutil.rmtree(root, ignore_errors=True)

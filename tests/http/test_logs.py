@@ -1,0 +1,49 @@
+"""One JSON access line per request, filterable by restaurant; request ids on every line."""
+
+from __future__ import annotations
+
+import io
+
+import orjson
+import pytest
+
+from shared.logs import configure_logging
+
+
+@pytest.fixture
+def log_lines():
+    stream = io.StringIO()
+    configure_logging("INFO", stream)
+    yield lambda: [orjson.loads(line) for line in stream.getvalue().splitlines()]
+    configure_logging("INFO")
+
+
+def test_access_line_fields(client, log_lines):
+    r = client.get("/api/public/menu", params={"restaurantId": "demo"})
+    client.get("/api/public/menu", params={"restaurantId": "demo"})
+    rid = r.json()["restaurant"]["id"]
+    access = [line for line in log_lines() if line["logger"] == "stjarna.access"]
+    assert len(access) == 2
+    first, second = access
+    assert first["requestId"] == r.headers["x-request-id"]
+    assert first["restaurantId"] == rid
+    assert first["route"] == "/api/public/menu" and first["method"] == "GET" and first["status"] == 200
+    assert first["cache"] == "miss" and second["cache"] == "hit"
+    assert isinstance(first["latencyMs"], float)
+    assert first["ts"].endswith("Z") and first["level"] == "info"
+
+
+def test_errors_are_logged_with_status_and_no_route_for_unknown_paths(client, log_lines):
+    client.get("/api/public/menu", params={"restaurantId": "nope-nope"})
+    client.get("/no/such/route")
+    access = [line for line in log_lines() if line["logger"] == "stjarna.access"]
+    assert access[0]["status"] == 404 and access[0]["restaurantId"] == "nope-nope"
+    assert access[1]["status"] == 404 and access[1]["route"] is None
+
+
+def test_logs_are_filterable_by_restaurant(client, log_lines):
+    for slug in ("demo", "nattbaren", "demo"):
+        client.get("/api/public/config", params={"restaurantId": slug})
+    demo_id = client.get("/api/public/config", params={"restaurantId": "demo"}).json()["restaurantId"]
+    mine = [line for line in log_lines() if line.get("restaurantId") == demo_id]
+    assert len(mine) == 3
