@@ -13,10 +13,9 @@ from starlette.routing import Route
 from shared.container import Container
 from shared.errors import InvalidRequest
 from shared.http.cors import cors_headers, preflight_headers
+from shared.http.responses import etag_matches
 from shared.menus.public import MenuService, PublicMenu, RestaurantHead, strong_etag
 from shared.tenants.refs import parse_ref
-
-MAX_IF_NONE_MATCH = 2048
 
 
 def restaurant_ref(request: Request) -> str:
@@ -28,21 +27,6 @@ def restaurant_ref(request: Request) -> str:
     ref = parse_ref(raw)
     request.state.restaurantId = ref
     return ref
-
-
-def etag_matches(request: Request, etag: str) -> bool:
-    """RFC 9110 If-None-Match (weak comparison); garbage or over-long values never match."""
-    values = request.headers.getlist("if-none-match")
-    if not values:
-        return False
-    joined = ",".join(values)
-    if len(joined) > MAX_IF_NONE_MATCH:
-        return False
-    for candidate in joined.split(","):
-        tag = candidate.strip()
-        if tag == "*" or tag.removeprefix("W/") == etag:
-            return True
-    return False
 
 
 async def _menus(container: Container) -> MenuService:

@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+from starlette.requests import Request
 from starlette.responses import Response
 
 from shared.errors import StjarnaError
+
+MAX_IF_NONE_MATCH = 2048
 
 
 class JSONResponse(Response):
@@ -27,3 +30,18 @@ def error_body(error: StjarnaError, request_id: str | None) -> dict[str, Any]:
 def error_response(error: StjarnaError, request_id: str | None,
                    headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse(error_body(error, request_id), status_code=error.status, headers=headers)
+
+
+def etag_matches(request: Request, etag: str) -> bool:
+    """RFC 9110 If-None-Match (weak comparison); garbage or over-long values never match."""
+    values = request.headers.getlist("if-none-match")
+    if not values:
+        return False
+    joined = ",".join(values)
+    if len(joined) > MAX_IF_NONE_MATCH:
+        return False
+    for candidate in joined.split(","):
+        tag = candidate.strip()
+        if tag == "*" or tag.removeprefix("W/") == etag:
+            return True
+    return False

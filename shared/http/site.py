@@ -13,6 +13,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from shared.errors import NotFound
+from shared.http.responses import etag_matches
 from shared.settings import REPO_ROOT
 from shared.tenants.refs import SLUG_RE
 
@@ -34,7 +35,7 @@ def widget_routes() -> list[Route]:
             raise NotFound("The widget bundle is not built.") from None
         headers = {"ETag": etag, "Cache-Control": "public, max-age=300, s-maxage=300",
                    "Access-Control-Allow-Origin": "*", "Cross-Origin-Resource-Policy": "cross-origin"}
-        if etag in request.headers.get("if-none-match", ""):
+        if etag_matches(request, etag):
             return Response(status_code=304, headers=headers)
         return Response(body, headers=headers, media_type="text/javascript; charset=utf-8")
 
