@@ -66,25 +66,20 @@ def test_export_unknown_restaurant(env, capsys):
     assert "RESTAURANT_NOT_FOUND" in capsys.readouterr().err
 
 
-def test_bad_configuration_is_reported_clearly(monkeypatch, capsys):
-    monkeypatch.setenv("MENU_S_MAXAGE", "soon")
+@pytest.mark.parametrize(("env", "needle"), [
+    ({"MENU_S_MAXAGE": "soon"}, "MENU_S_MAXAGE"),
+    ({"DATABASE_URL": "postgresql://postgres@/postgres?host=/nonexistent-dir", "STORE_TIMEOUT_SECONDS": "1"},
+     "STORE_UNAVAILABLE"),
+])
+def test_bad_configuration_and_unreachable_database_exit_3(monkeypatch, capsys, env, needle):
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
     default_container.cache_clear()
     try:
         assert cli.main(["menu", "export", "demo"]) == cli.EXIT_UNAVAILABLE
     finally:
         default_container.cache_clear()
-    assert "MENU_S_MAXAGE" in capsys.readouterr().err
-
-
-def test_unreachable_database_exits_3(monkeypatch, tmp_path, capsys):
-    monkeypatch.setenv("DATABASE_URL", "postgresql://postgres@/postgres?host=/nonexistent-dir")
-    monkeypatch.setenv("STORE_TIMEOUT_SECONDS", "1")
-    default_container.cache_clear()
-    try:
-        assert cli.main(["menu", "export", "demo"]) == cli.EXIT_UNAVAILABLE
-    finally:
-        default_container.cache_clear()
-    assert "STORE_UNAVAILABLE" in capsys.readouterr().err
+    assert needle in capsys.readouterr().err
 
 
 def test_db_migrate_is_idempotent_and_seed_imports(env, capsys):

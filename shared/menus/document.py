@@ -44,6 +44,14 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80].strip("-")
 
 
+def _in_vocabulary(value: list[str], known: tuple[str, ...], what: str) -> list[str]:
+    """Refuse unknown codes; return the known ones once each, in the vocabulary's order."""
+    unknown = [v for v in value if v not in known]
+    if unknown:
+        raise ValueError(f"unknown {what} {unknown[0]!r}; use one of {', '.join(known)}")
+    return [k for k in known if k in value]
+
+
 class Restaurant(_Model):
     slug: str = Field(pattern=SLUG_RE.pattern, description="URL-safe id: a-z, 0-9 and '-', at most 63")
     name: Text
@@ -118,20 +126,12 @@ class Item(_Model):
     @field_validator("allergens")
     @classmethod
     def _eu14(cls, value: list[str]) -> list[str]:
-        known = vocabulary.allergens()
-        unknown = [a for a in value if a not in known]
-        if unknown:
-            raise ValueError(f"unknown allergen {unknown[0]!r}; use one of {', '.join(known)}")
-        return [a for a in known if a in value]
+        return _in_vocabulary(value, vocabulary.allergens(), "allergen")
 
     @field_validator("tags")
     @classmethod
     def _vocabulary(cls, value: list[str]) -> list[str]:
-        known = vocabulary.tags()
-        unknown = [t for t in value if t not in known]
-        if unknown:
-            raise ValueError(f"unknown tag {unknown[0]!r}; use one of {', '.join(known)}")
-        return [t for t in known if t in value]
+        return _in_vocabulary(value, vocabulary.tags(), "tag")
 
     @model_validator(mode="after")
     def _declared(self) -> Item:
