@@ -15,8 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared import __version__
 from shared.errors import ConfigError
-
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from shared.paths import REPO_ROOT
 
 StoreKind = Literal["supabase", "postgres", "embedded"]
 KVKind = Literal["upstash", "memory"]

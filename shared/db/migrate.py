@@ -10,7 +10,7 @@ from pathlib import Path
 
 import psycopg
 
-from shared.settings import REPO_ROOT
+from shared.paths import REPO_ROOT
 
 MIGRATIONS_DIR = REPO_ROOT / "infra" / "migrations"
 _LOCK_KEY = 0x5374_6A61  # "Stja"

@@ -7,7 +7,7 @@ from pathlib import Path
 import orjson
 
 from shared.menus.io import import_menu
-from shared.settings import REPO_ROOT
+from shared.paths import REPO_ROOT
 from shared.store.postgres import PostgresStore
 
 SEED_DIR = REPO_ROOT / "infra" / "seed"

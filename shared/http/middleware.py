@@ -47,6 +47,7 @@ class RequestContextMiddleware:
         rid_header = (b"x-request-id", request_id.encode())
         status = 500
         response_started = False
+        is_head = scope["method"] == "HEAD"
 
         async def send_with_id(message: Message) -> None:
             nonlocal status, response_started
@@ -54,16 +55,18 @@ class RequestContextMiddleware:
                 status = message["status"]
                 response_started = True
                 message["headers"] = [*message.get("headers", ()), rid_header]
+            elif is_head and message.get("body"):
+                # Starlette leaves dropping a HEAD body to the server; uvicorn does, Mangum does not.
+                message = {**message, "body": b""}
             await send(message)
 
         try:
-            limit = self.max_body_bytes()
             if len(scope["query_string"]) > MAX_QUERY_BYTES:
                 raise UriTooLong()
             declared = _content_length(scope)
-            if declared is not None and declared > limit:
-                raise PayloadTooLarge(f"The request body is larger than {limit} bytes.")
-            await self.app(scope, _limited(receive, limit), send_with_id)
+            if declared is not None and declared > self.max_body_bytes():
+                raise PayloadTooLarge(f"The request body is larger than {self.max_body_bytes()} bytes.")
+            await self.app(scope, _limited(receive, self.max_body_bytes), send_with_id)
         except StjarnaError as exc:  # raised before routing (limits above) or from a body read
             if not response_started:
                 await error_response(exc, request_id)(scope, receive, send_with_id)
@@ -101,14 +104,16 @@ def _content_length(scope: Scope) -> int | None:
     return None
 
 
-def _limited(receive: Receive, limit: int) -> Receive:
+def _limited(receive: Receive, limit_of: Callable[[], int]) -> Receive:
+    """Count body bytes as they are read; the limit (a setting) is only looked up for a body."""
     seen = 0
 
     async def receive_limited() -> Message:
         nonlocal seen
         message = await receive()
-        if message["type"] == "http.request":
-            seen += len(message.get("body", b""))
+        if message["type"] == "http.request" and message.get("body"):
+            seen += len(message["body"])
+            limit = limit_of()
             if seen > limit:
                 raise PayloadTooLarge(f"The request body is larger than {limit} bytes.")
         return message

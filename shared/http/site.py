@@ -14,7 +14,7 @@ from starlette.routing import Route
 
 from shared.errors import NotFound
 from shared.http.responses import etag_matches
-from shared.settings import REPO_ROOT
+from shared.paths import REPO_ROOT
 from shared.tenants.refs import SLUG_RE
 
 WIDGET_BUNDLE = REPO_ROOT / "widget" / "dist" / "widget.js"

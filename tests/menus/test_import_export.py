@@ -10,7 +10,7 @@ import pytest
 from shared.errors import ValidationFailed
 from shared.menus.document import json_schema, parse_document
 from shared.menus.io import export_menu, import_menu
-from shared.settings import REPO_ROOT
+from shared.paths import REPO_ROOT
 from tests.conftest import seed_documents
 
 
