@@ -66,6 +66,8 @@ class Container:
     def close(self) -> None:
         if self._store is not None:
             self._store.close()
+        if self._kv is not None:
+            self._kv.close()
 
 
 def build_store(settings: Settings) -> Store:

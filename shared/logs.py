@@ -38,13 +38,40 @@ class JsonFormatter(logging.Formatter):
         return orjson.dumps(line, default=str).decode()
 
 
+_access_stream: Any = None  # where access lines go; None until configure_logging (then: dropped)
+_ts_cache: tuple[int, str] = (0, "")
+
+
 def configure_logging(level: str = "INFO", stream: Any = None) -> None:
     """Route every ``stjarna.*`` logger to one JSON handler (idempotent)."""
+    global _access_stream  # noqa: PLW0603 - one process-wide sink, set once per container
+    out = stream or sys.stderr
     logger = logging.getLogger("stjarna")
     logger.setLevel(level)
     logger.propagate = False
     for handler in list(logger.handlers):
         logger.removeHandler(handler)
-    handler = logging.StreamHandler(stream or sys.stderr)
+    handler = logging.StreamHandler(out)
     handler.setFormatter(JsonFormatter())
     logger.addHandler(handler)
+    _access_stream = out if logger.isEnabledFor(logging.INFO) else None
+
+
+def _timestamp(now: float) -> str:
+    global _ts_cache  # noqa: PLW0603 - the formatted second is reused by every line in it
+    second = int(now)
+    if _ts_cache[0] != second:
+        _ts_cache = (second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second)))
+    return f"{_ts_cache[1]}.{int((now - second) * 1000):03d}Z"
+
+
+def log_access(fields: dict[str, Any]) -> None:
+    """The per-request access line, in the same JSON shape as every other line. A direct write: the
+    logging machinery (records, caller lookup, handler locks) costs more than the rest of a warm
+    menu request (bench/README.md)."""
+    stream = _access_stream
+    if stream is None:
+        return
+    line = {"ts": _timestamp(time.time()), "level": "info", "logger": "stjarna.access", "msg": "request",
+            "requestId": request_id_var.get(), **fields}
+    stream.write(orjson.dumps(line, default=str).decode() + "\n")

@@ -27,22 +27,24 @@ language sql stable as $$
 $$;
 
 -- The public menu payload: restaurant info with weekly hours, active sections with their available
--- items. Deterministic for a given menu version (the ETag depends on it). NULL unless live.
-create or replace function stjarna_public_menu(p_restaurant_id uuid) returns jsonb
+-- items. Deterministic for a given menu version (the ETag depends on it): json (not jsonb) keeps the
+-- keys in the order written here, and every aggregate is ordered. json is also ≈ 2.5x faster to
+-- build than jsonb for a large menu (bench/README.md). NULL unless live.
+create or replace function stjarna_public_menu(p_restaurant_id uuid) returns json
 language sql stable as $$
-  select jsonb_build_object(
-    'restaurant', jsonb_build_object(
+  select json_build_object(
+    'restaurant', json_build_object(
         'id', r.id, 'slug', r.slug, 'name', r.name, 'currency', r.currency, 'locale', r.locale,
         'timezone', r.timezone, 'hours', r.hours),
     'version', r.menu_version,
     'sections', coalesce((
-      select jsonb_agg(jsonb_build_object(
+      select json_agg(json_build_object(
                'id', s.id, 'name', s.name, 'description', s.description,
                'items', (
-                 select jsonb_agg(jsonb_build_object(
+                 select json_agg(json_build_object(
                           'id', i.id, 'name', i.name, 'description', i.description,
-                          'priceCents', i.price_cents, 'allergens', to_jsonb(i.allergens),
-                          'allergensDeclared', i.allergens_declared, 'tags', to_jsonb(i.tags))
+                          'priceCents', i.price_cents, 'allergens', to_json(i.allergens),
+                          'allergensDeclared', i.allergens_declared, 'tags', to_json(i.tags))
                         order by i.position, i.id)
                    from menu_items i
                   where i.section_id = s.id and i.available))
@@ -50,7 +52,7 @@ language sql stable as $$
         from menu_sections s
        where s.restaurant_id = r.id and s.active
          and exists (select 1 from menu_items i where i.section_id = s.id and i.available)
-    ), '[]'::jsonb))
+    ), '[]'::json))
   from restaurants r
   where r.id = p_restaurant_id and r.status = 'live'
 $$;

@@ -15,7 +15,7 @@ from starlette.requests import Request
 
 from shared.errors import OriginNotAllowed
 from shared.menus.public import RestaurantHead
-from shared.tenants.origins import is_allowed, parse_origin
+from shared.tenants.origins import Origin, is_allowed, parse_origin
 
 ALLOWED_REQUEST_HEADERS = ("content-type", "if-none-match", "x-request-id", "x-restaurant-id", "idempotency-key")
 EXPOSED_HEADERS = "ETag, X-Request-ID, Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset"
@@ -24,14 +24,17 @@ PREFLIGHT_MAX_AGE = "600"
 
 def cors_headers(request: Request, head: RestaurantHead) -> dict[str, str]:
     """Headers to add for an allowed request; raises ``OriginNotAllowed`` for any other origin."""
-    origin = request.headers.get("origin")
-    if origin is None:
+    header = request.headers.get("origin")
+    if header is None:
         return {}
+    origin = parse_origin(header)
+    if origin is None:
+        raise OriginNotAllowed()
     if _same_origin(request, origin):
         return {}
     if not is_allowed(origin, head.origin_patterns):
         raise OriginNotAllowed()
-    return {"Access-Control-Allow-Origin": origin, "Access-Control-Expose-Headers": EXPOSED_HEADERS}
+    return {"Access-Control-Allow-Origin": header, "Access-Control-Expose-Headers": EXPOSED_HEADERS}
 
 
 def preflight_headers(request: Request, head: RestaurantHead, methods: str) -> dict[str, str]:
@@ -45,10 +48,6 @@ def preflight_headers(request: Request, head: RestaurantHead, methods: str) -> d
     return headers
 
 
-def _same_origin(request: Request, origin_header: str) -> bool:
-    origin = parse_origin(origin_header)
+def _same_origin(request: Request, origin: Origin) -> bool:
     host = request.headers.get("host")
-    if origin is None or host is None:
-        return False
-    own = parse_origin(f"{request.url.scheme}://{host}")
-    return own is not None and own == origin
+    return host is not None and parse_origin(f"{request.scope['scheme']}://{host}") == origin

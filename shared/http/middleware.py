@@ -20,9 +20,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.errors import InvalidRequest, PayloadTooLarge, StjarnaError, UriTooLong
 from shared.http.responses import error_response
-from shared.logs import request_id_var, restaurant_id_var
+from shared.logs import log_access, request_id_var, restaurant_id_var
 
-_access = logging.getLogger("stjarna.access")
 _errors = logging.getLogger("stjarna.errors")
 _SANE_ID = re.compile(rb"^[A-Za-z0-9._:-]{1,128}$")
 MAX_QUERY_BYTES = 4096
@@ -75,11 +74,10 @@ class RequestContextMiddleware:
             if not response_started:
                 await error_response(StjarnaError(), request_id)(scope, receive, send_with_id)
         finally:
-            _access.info("request", extra={
-                "method": scope["method"], "route": self.route_paths.get(scope.get("endpoint")),
-                "path": scope["path"], "status": status,
-                "latencyMs": round((time.perf_counter() - started) * 1000, 3),
-                "cache": state.get("cache"), "restaurantId": state.get("restaurantId"),
+            log_access({
+                "restaurantId": state.get("restaurantId"), "method": scope["method"],
+                "route": self.route_paths.get(scope.get("endpoint")), "path": scope["path"], "status": status,
+                "latencyMs": round((time.perf_counter() - started) * 1000, 3), "cache": state.get("cache"),
             })
             request_id_var.reset(id_token)
             restaurant_id_var.set(None)

@@ -39,3 +39,6 @@ class MemoryKV:
 
     def ping(self) -> None:
         return None
+
+    def close(self) -> None:
+        return None

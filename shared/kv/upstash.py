@@ -45,3 +45,6 @@ class UpstashKV:
             self._redis.ping()
         except _FAILURES as exc:
             raise KVUnavailable() from exc
+
+    def close(self) -> None:
+        self._redis.close()  # type: ignore[no-untyped-call]

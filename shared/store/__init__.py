@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from shared.errors import StjarnaError, StoreUnavailable, ValidationFailed
+from shared.errors import ConfigError, StjarnaError, StoreUnavailable, ValidationFailed
 
 
 class Store(Protocol):
@@ -29,10 +29,17 @@ class Store(Protocol):
 
 
 def error_for_sqlstate(sqlstate: str | None, message: str) -> StjarnaError:
-    """Translate a database error by its SQLSTATE class into our error tree (both adapters use it)."""
+    """Translate a database error into our error tree (both adapters use it). ``sqlstate`` is a
+    SQLSTATE, a PostgREST code (``PGRST…``) or, when something other than PostgREST answered (a
+    gateway's HTML error page), the HTTP status."""
     state = sqlstate or ""
+    if state.isdigit() and len(state) == 3:  # an HTTP status, not a SQLSTATE (those are 5 characters)
+        status = int(state)
+        return StoreUnavailable() if status >= 500 or status in {408, 429} else StjarnaError(f"database HTTP {status}")
     if state.startswith(("22", "23")):  # data exception, integrity constraint violation
         return ValidationFailed([{"path": "", "message": message}])
     if state.startswith(("08", "53", "57", "58")) or state in {"", "PGRST000", "PGRST001", "PGRST002"}:
         return StoreUnavailable()
+    if state in {"PGRST301", "PGRST302", "42501"}:  # bad key or role: the deployment is misconfigured
+        return ConfigError("The database refused our credentials; check SUPABASE_SERVICE_ROLE_KEY.")
     return StjarnaError(f"database error {state}")

@@ -21,7 +21,8 @@ from shared.store import error_for_sqlstate
 class SupabaseStore:
     def __init__(self, url: str, service_role_key: str, *, timeout_seconds: float) -> None:
         headers = {"apikey": service_role_key, "Authorization": f"Bearer {service_role_key}"}
-        self._http = httpx.Client(timeout=httpx.Timeout(timeout_seconds))
+        self._http = httpx.Client(timeout=httpx.Timeout(timeout_seconds),
+                                  event_hooks={"response": [_require_json]})
         self._client = SyncPostgrestClient(
             f"{url.rstrip('/')}/rest/v1", headers=headers, http_client=self._http, retry_enabled=False
         )
@@ -31,7 +32,7 @@ class SupabaseStore:
             response = self._client.rpc(function, dict(params)).execute()
         except APIError as exc:
             raise error_for_sqlstate(exc.code, exc.message or "database error") from exc
-        except (httpx.HTTPError, ValueError) as exc:  # transport failure or a non-JSON answer
+        except httpx.HTTPError as exc:  # transport failure, or not PostgREST answering (_require_json)
             raise StoreUnavailable() from exc
         return response.data
 
@@ -40,3 +41,10 @@ class SupabaseStore:
 
     def close(self) -> None:
         self._http.close()
+
+
+def _require_json(response: httpx.Response) -> None:
+    """A 2xx that is not JSON is not PostgREST (a captive portal, a misrouted proxy): postgrest would
+    hand its text to callers as data. Treat it as the store being unreachable."""
+    if response.is_success and not response.headers.get("content-type", "").startswith("application/json"):
+        raise httpx.DecodingError(f"expected JSON from PostgREST, got {response.headers.get('content-type')!r}")

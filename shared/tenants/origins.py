@@ -9,6 +9,7 @@ default port may be written or not). ``null``, paths, user info and trailing dot
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -48,7 +49,12 @@ def _port(scheme: str, raw: str | None) -> int | None:
 
 def parse_origin(value: str) -> Origin | None:
     """A browser's ``Origin`` header as an Origin, or None when it is not a usable http(s) origin."""
-    match = _ORIGIN_RE.fullmatch(value.lower()) if len(value) <= 300 else None
+    return _parse_origin(value) if len(value) <= 300 else None
+
+
+@functools.lru_cache(maxsize=1024)  # a restaurant's widget sends the same few origins all day
+def _parse_origin(value: str) -> Origin | None:
+    match = _ORIGIN_RE.fullmatch(value.lower())
     if match is None:
         return None
     scheme, host, raw_port = match.groups()
@@ -68,8 +74,9 @@ def parse_pattern(value: str) -> OriginPattern | None:
     return OriginPattern(scheme, host, port, wildcard=bool(star))
 
 
-def is_allowed(origin_header: str, patterns: tuple[OriginPattern, ...]) -> bool:
-    origin = parse_origin(origin_header)
+def is_allowed(origin: Origin | str | None, patterns: tuple[OriginPattern, ...]) -> bool:
+    if isinstance(origin, str):
+        origin = parse_origin(origin)
     return origin is not None and any(p.matches(origin) for p in patterns)
 
 
