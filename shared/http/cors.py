@@ -30,11 +30,11 @@ def cors_headers(request: Request, head: RestaurantHead) -> dict[str, str]:
     origin = parse_origin(header)
     if origin is None:
         raise OriginNotAllowed()
+    if is_allowed(origin, head.origin_patterns):
+        return {"Access-Control-Allow-Origin": header, "Access-Control-Expose-Headers": EXPOSED_HEADERS}
     if _same_origin(request, origin):
         return {}
-    if not is_allowed(origin, head.origin_patterns):
-        raise OriginNotAllowed()
-    return {"Access-Control-Allow-Origin": header, "Access-Control-Expose-Headers": EXPOSED_HEADERS}
+    raise OriginNotAllowed()
 
 
 def preflight_headers(request: Request, head: RestaurantHead, methods: str) -> dict[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import unquote_plus
 
 import orjson
 from starlette.concurrency import run_in_threadpool
@@ -14,19 +15,78 @@ from shared.container import Container
 from shared.errors import InvalidRequest
 from shared.http.cors import cors_headers, preflight_headers
 from shared.http.responses import etag_matches
+from shared.logs import restaurant_id_var
 from shared.menus.public import MenuService, PublicMenu, RestaurantHead, strong_etag
 from shared.tenants.refs import parse_ref
 
 
+def query_values(query_string: bytes, name: bytes) -> list[str]:
+    """Every value of one query parameter, decoded as Starlette's QueryParams does (percent-decoded
+    UTF-8, bad bytes replaced), without parsing the whole query string on the hot path."""
+    if name not in query_string:
+        return []
+    return [unquote_plus(value.decode("latin-1"), errors="replace")
+            for key, _, value in (part.partition(b"=") for part in query_string.split(b"&")) if key == name]
+
+
 def restaurant_ref(request: Request) -> str:
     """The restaurant named by ``restaurantId`` (query) or ``X-Restaurant-ID`` (header)."""
-    values = request.query_params.getlist("restaurantId")
+    values = query_values(request.scope["query_string"], b"restaurantId")
     if len(values) > 1:
         raise InvalidRequest("restaurantId is given more than once.")
     raw = values[0] if values else request.headers.get("x-restaurant-id")
     ref = parse_ref(raw)
-    request.state.restaurantId = ref
+    _bind_restaurant(request, ref)
     return ref
+
+
+def _bind_restaurant(request: Request, restaurant_id: str) -> None:
+    """Name the restaurant on the access line and on every log line of this request."""
+    request.scope["state"]["restaurantId"] = restaurant_id
+    restaurant_id_var.set(restaurant_id)
+
+
+class RawResponse(Response):
+    """A response whose headers are already encoded (built once per menu version, not per request)."""
+
+    def __init__(self, body: bytes, status_code: int, raw_headers: list[tuple[bytes, bytes]]) -> None:
+        self.body = body
+        self.status_code = status_code
+        self.raw_headers = raw_headers
+        self.background = None
+
+
+def _encode(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
+    return [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+
+
+class _Prebuilt:
+    """Encoded header lists for a cached body: (200 headers, 304 headers), keyed by ETag."""
+
+    def __init__(self, max_entries: int = 512) -> None:
+        self._by_etag: dict[str, tuple[list[tuple[bytes, bytes]], list[tuple[bytes, bytes]]]] = {}
+        self._max = max_entries
+
+    def get(self, body: bytes, etag: str, extra: dict[str, str]) -> tuple[list[tuple[bytes, bytes]],
+                                                                         list[tuple[bytes, bytes]]]:
+        found = self._by_etag.get(etag)
+        if found is None:
+            common = _encode({**extra, "ETag": etag, "Vary": "Origin"})
+            ok = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), *common]
+            found = (ok, common)
+            if len(self._by_etag) >= self._max:
+                self._by_etag.clear()
+            self._by_etag[etag] = found
+        return found
+
+
+def _cached_response(request: Request, body: bytes, etag: str, extra: dict[str, str],  # noqa: PLR0917
+                     cors: dict[str, str], prebuilt: _Prebuilt) -> Response:
+    ok, not_modified = prebuilt.get(body, etag, extra)
+    cors_raw = _encode(cors) if cors else []
+    if etag_matches(request, etag):
+        return RawResponse(b"", 304, not_modified + cors_raw)
+    return RawResponse(b"" if request.method == "HEAD" else body, 200, ok + cors_raw)
 
 
 async def _menus(container: Container) -> MenuService:
@@ -39,23 +99,14 @@ async def _head(request: Request, container: Container, ref: str) -> RestaurantH
     head = menus.fresh_head(ref)
     if head is None:
         head = await run_in_threadpool(menus.head, ref)
-    request.state.restaurantId = head.id
+    _bind_restaurant(request, head.id)
     return head
-
-
-def _cached_response(request: Request, body: bytes, etag: str, headers: dict[str, str]) -> Response:
-    headers["ETag"] = etag
-    headers["Vary"] = "Origin"
-    if etag_matches(request, etag):
-        return Response(status_code=304, headers=headers)
-    if request.method == "HEAD":
-        headers["Content-Length"] = str(len(body))
-        return Response(status_code=200, headers=headers, media_type="application/json")
-    return Response(body, status_code=200, headers=headers, media_type="application/json")
 
 
 def public_routes(container_of: Any) -> list[Route]:
     """``container_of(request)`` gives the Container (built lazily, once per process)."""
+
+    menu_headers, config_headers = _Prebuilt(), _Prebuilt()
 
     async def menu(request: Request) -> Response:
         container: Container = container_of(request)
@@ -67,19 +118,19 @@ def public_routes(container_of: Any) -> list[Route]:
             found, cache = fresh, "hit"
         else:
             found, cache = await run_in_threadpool(menus.menu, ref)
-        request.state.restaurantId = found.head.id
-        request.state.cache = cache
-        headers = cors_headers(request, found.head)
-        headers["Cache-Control"] = container.settings.menu_cache_control
-        headers["X-Menu-Version"] = str(found.head.version)
-        return _cached_response(request, found.body, found.etag, headers)
+        _bind_restaurant(request, found.head.id)
+        request.scope["state"]["cache"] = cache
+        cors = cors_headers(request, found.head)
+        extra = {"Cache-Control": container.settings.menu_cache_control,
+                 "X-Menu-Version": str(found.head.version)}
+        return _cached_response(request, found.body, found.etag, extra, cors, menu_headers)
 
     async def config(request: Request) -> Response:
         from shared.flags import evaluate
 
         container: Container = container_of(request)
         head = await _head(request, container, restaurant_ref(request))
-        headers = cors_headers(request, head)
+        cors = cors_headers(request, head)
         flags = evaluate(container.settings, head.id)
         body = orjson.dumps({
             "restaurantId": head.id, "slug": head.slug, "name": head.name, "locale": head.locale,
@@ -89,8 +140,8 @@ def public_routes(container_of: Any) -> list[Route]:
                          "ordering": flags["ORDERING_ENABLED"].value},
         })
         max_age = container.settings.config_max_age
-        headers["Cache-Control"] = f"public, max-age={max_age}, s-maxage={max_age}"
-        return _cached_response(request, body, strong_etag(body), headers)
+        extra = {"Cache-Control": f"public, max-age={max_age}, s-maxage={max_age}"}
+        return _cached_response(request, body, strong_etag(body), extra, cors, config_headers)
 
     def preflight(methods: str) -> Any:
         async def endpoint(request: Request) -> Response:

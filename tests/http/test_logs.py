@@ -47,3 +47,19 @@ def test_logs_are_filterable_by_restaurant(client, log_lines):
     demo_id = client.get("/api/public/config", params={"restaurantId": "demo"}).json()["restaurantId"]
     mine = [line for line in log_lines() if line.get("restaurantId") == demo_id]
     assert len(mine) == 3
+
+
+def test_every_line_of_a_request_carries_its_request_and_restaurant_ids(app_for, log_lines):
+    from shared.kv.upstash import UpstashKV
+
+    kv = UpstashKV("http://127.0.0.1:9", "token-for-tests", timeout_seconds=0.5)  # nothing listens
+    client, _ = app_for(kv=kv)
+    r = client.get("/api/public/menu", params={"restaurantId": "demo"})
+    kv.close()
+    assert r.status_code == 200
+    warnings = [line for line in log_lines() if line["logger"] == "stjarna.menus"]
+    assert warnings, "the KV failure is logged"
+    for line in warnings:
+        assert line["level"] == "warning"
+        assert line["requestId"] == r.headers["x-request-id"]
+        assert line["restaurantId"] == "demo"  # bound from the request before the database answered
