@@ -25,8 +25,14 @@ def query_values(query_string: bytes, name: bytes) -> list[str]:
     UTF-8, bad bytes replaced), without parsing the whole query string on the hot path."""
     if name not in query_string:
         return []
-    return [unquote_plus(value.decode("latin-1"), errors="replace")
-            for key, _, value in (part.partition(b"=") for part in query_string.split(b"&")) if key == name]
+    return [_unquote(value) for key, _, value in (part.partition(b"=") for part in query_string.split(b"&"))
+            if key == name]
+
+
+def _unquote(value: bytes) -> str:
+    if b"%" in value or b"+" in value:
+        return unquote_plus(value.decode("latin-1"), errors="replace")
+    return value.decode("latin-1")
 
 
 def restaurant_ref(request: Request) -> str:

@@ -108,3 +108,22 @@ def test_unexpected_errors_are_500_internal_json_and_logged(app_for, capsys):
     assert "secret" not in r.text
     err = capsys.readouterr().err
     assert "unhandled error" in err and "RuntimeError" in err and r.headers["x-request-id"] in err
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    (b"restaurantId=demo", ["demo"]),
+    (b"a=1&restaurantId=de%6Do&b=2", ["demo"]),
+    (b"restaurantId=+demo+", [" demo "]),
+    (b"restaurantId=%ff", ["\ufffd"]),
+    (b"restaurantId=", [""]),
+    (b"restaurantId", [""]),
+    (b"restaurantIds=demo&xrestaurantId=demo", []),
+    (b"restaurantId=a&restaurantId=b", ["a", "b"]),
+])
+def test_query_values_decodes_like_starlette(query, expected):
+    from starlette.datastructures import QueryParams
+
+    from shared.http.public import query_values
+
+    assert query_values(query, b"restaurantId") == expected
+    assert QueryParams(query).getlist("restaurantId") == expected

