@@ -26,7 +26,7 @@ from typing import Any
 from _common import ORIGIN, Row, embedded_postgres, goal_status, menu_document, render
 
 REPO = Path(__file__).resolve().parents[1]
-EVENT_TEMPLATE = Path("/work/shared/aws-events/http-api-v2-get.json")
+EVENT_TEMPLATE = REPO / "tests" / "events" / "v2-menu-get.json"  # from the recorded AWS samples
 PATH = "/api/public/menu"
 HOST = "api.stjarna.test"
 SIZES = (50, 200, 1000)
@@ -363,7 +363,7 @@ def run_bench(*, quick: bool = False) -> dict[str, Any]:
         "(container.menus.forget()) before every request and the KV never hits, so every request runs the "
         "head query + stjarna_public_menu, orjson-serialises the payload and hashes the ETag.",
         "Mangum rows: Mangum(app, lifespan='off') called with an API Gateway HTTP API v2 event (based "
-        "on aws-events/http-api-v2-get.json); ratios against the floor app wrapped the same way.",
+        "on tests/events/v2-menu-get.json); ratios against the floor app wrapped the same way.",
     ]
     return {"rows": [r.as_dict() for r in rows], "notes": notes,
             "seconds": round(time.perf_counter() - started, 1)}
