@@ -150,3 +150,19 @@ def render(rows: list[dict[str, Any]], notes: list[str]) -> str:
         out.append("")
         out.extend(f"* {n}" for n in notes)
     return "\n".join(out)
+
+
+def cli(doc: str | None, run_bench: Any, *, quick_help: str) -> None:
+    """The command line every bench script shares: ``[--json FILE] [--quick]``."""
+    import argparse
+    import json
+
+    parser = argparse.ArgumentParser(description=(doc or "").splitlines()[0])
+    parser.add_argument("--json", type=Path, help="write the results to this JSON file")
+    parser.add_argument("--quick", action="store_true", help=quick_help)
+    args = parser.parse_args()
+    results = run_bench(quick=args.quick)
+    print(render(results["rows"], results["notes"]))
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False))

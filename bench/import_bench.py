@@ -16,7 +16,6 @@ Run: ``.venv/bin/python bench/import_bench.py [--json FILE] [--quick]`` (or ``sc
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import subprocess
@@ -26,7 +25,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from _common import Row, embedded_postgres, goal_status, median, menu_document, render
+from _common import Row, cli, embedded_postgres, goal_status, median, menu_document
 
 REPO = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
@@ -198,17 +197,5 @@ def run_bench(*, quick: bool = False) -> dict[str, Any]:
             "seconds": round(time.perf_counter() - started, 1)}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--json", type=Path, help="write the results to this JSON file")
-    parser.add_argument("--quick", action="store_true", help="fewer runs (smoke test)")
-    args = parser.parse_args()
-    results = run_bench(quick=args.quick)
-    print(render(results["rows"], results["notes"]))
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False))
-
-
 if __name__ == "__main__":
-    main()
+    cli(__doc__, run_bench, quick_help="fewer runs (smoke test)")

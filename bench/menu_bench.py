@@ -10,7 +10,6 @@ embedded PostgreSQL started here in a temp dir (stopped at the end).
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import copy
 import io
@@ -23,7 +22,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from _common import ORIGIN, Row, embedded_postgres, goal_status, menu_document, render
+from _common import ORIGIN, Row, cli, embedded_postgres, goal_status, menu_document
 
 REPO = Path(__file__).resolve().parents[1]
 EVENT_TEMPLATE = REPO / "tests" / "events" / "v2-menu-get.json"  # from the recorded AWS samples
@@ -369,17 +368,5 @@ def run_bench(*, quick: bool = False) -> dict[str, Any]:
             "seconds": round(time.perf_counter() - started, 1)}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--json", type=Path, help="write the results to this JSON file")
-    parser.add_argument("--quick", action="store_true", help="fewer, shorter rounds (smoke test)")
-    args = parser.parse_args()
-    results = run_bench(quick=args.quick)
-    print(render(results["rows"], results["notes"]))
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False))
-
-
 if __name__ == "__main__":
-    main()
+    cli(__doc__, run_bench, quick_help="fewer, shorter rounds (smoke test)")
