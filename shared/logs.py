@@ -57,6 +57,13 @@ def configure_logging(level: str = "INFO", stream: Any = None) -> None:
     _access_stream = out if logger.isEnabledFor(logging.INFO) else None
 
 
+def ensure_logging() -> None:
+    """JSON logs at INFO on stderr unless already configured: a handler module serves requests (the
+    liveness probe, the widget bundle) before anything builds the settings that carry ``LOG_LEVEL``."""
+    if not logging.getLogger("stjarna").handlers:
+        configure_logging()
+
+
 def _timestamp(now: float) -> str:
     global _ts_cache  # noqa: PLW0603 - the formatted second is reused by every line in it
     second = int(now)

@@ -21,6 +21,7 @@ from shared.container import Container, default_container
 from shared.errors import BadRequest, MethodNotAllowed, NotFound, StjarnaError
 from shared.http.middleware import RequestContextMiddleware
 from shared.http.responses import error_response
+from shared.logs import ensure_logging
 
 Group = Literal["menu", "health", "widget", "site"]
 DEPLOYED_GROUPS: tuple[Group, ...] = ("menu", "health", "widget")
@@ -61,6 +62,7 @@ def create_app(groups: Iterable[Group] = (*DEPLOYED_GROUPS, "site"), *,
         error = BadRequest(exc.detail) if 400 <= exc.status_code < 500 else StjarnaError()
         return error_response(error, request.state.requestId)
 
+    ensure_logging()
     routes: list[BaseRoute] = []
     for group in groups:
         routes.extend(routes_for(group, container_of))

@@ -63,3 +63,23 @@ def test_every_line_of_a_request_carries_its_request_and_restaurant_ids(app_for,
         assert line["level"] == "warning"
         assert line["requestId"] == r.headers["x-request-id"]
         assert line["restaurantId"] == "demo"  # bound from the request before the database answered
+
+
+def test_requests_that_build_no_container_are_logged_too(tmp_path):
+    """The liveness probe and the widget bundle never load settings; their lines still go out."""
+    import logging
+    import subprocess
+    import sys
+
+    code = (
+        "import functions.health as h, functions.widget as w\n"
+        "from starlette.testclient import TestClient\n"
+        "assert TestClient(h.app).get('/api/health/live').status_code == 200\n"
+        "assert TestClient(w.app).get('/widget.js').status_code == 200\n"
+        "import sys; assert 'pydantic_settings' not in sys.modules\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    lines = [orjson.loads(line) for line in done.stderr.splitlines() if line.startswith("{")]
+    assert [(line["route"], line["status"]) for line in lines] == [("/api/health/live", 200), ("/widget.js", 200)]
+    assert logging.getLogger("stjarna").handlers  # and in this process, create_app set a sink up
