@@ -292,8 +292,7 @@ GROUP_MODULES = ("menu", "health", "widget")
 
 @pytest.fixture
 def modules(event_loop_for_mangum):
-    """Import the handler modules while the test's loop is current (Mangum's constructor picks up
-    the current loop and would otherwise create one that is never closed)."""
+    """The real handler modules (they set up the process's one event loop on import)."""
     import functions.health
     import functions.menu
     import functions.widget
