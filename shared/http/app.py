@@ -27,15 +27,15 @@ Group = Literal["menu", "health", "widget", "site"]
 DEPLOYED_GROUPS: tuple[Group, ...] = ("menu", "health", "widget")
 
 
-def routes_for(group: Group, container_of: Callable[[Request], Container]) -> list[BaseRoute]:
+def routes_for(group: Group, container: Callable[[], Container]) -> list[BaseRoute]:
     if group == "menu":
         from shared.http.public import public_routes
 
-        return list(public_routes(container_of))
+        return list(public_routes(container))
     if group == "health":
         from shared.http.health import health_routes
 
-        return list(health_routes(container_of))
+        return list(health_routes(container))
     from shared.http.site import site_routes, widget_routes
 
     return list(widget_routes() if group == "widget" else site_routes())
@@ -45,9 +45,6 @@ def create_app(groups: Iterable[Group] = (*DEPLOYED_GROUPS, "site"), *,
                container: Container | Callable[[], Container] = default_container) -> Starlette:
     """``container`` is a Container, or a factory called on first use (once per process)."""
     provider: Callable[[], Container] = (lambda: container) if isinstance(container, Container) else container
-
-    def container_of(request: Request) -> Container:
-        return provider()
 
     async def stjarna_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StjarnaError)
@@ -65,7 +62,7 @@ def create_app(groups: Iterable[Group] = (*DEPLOYED_GROUPS, "site"), *,
     ensure_logging()
     routes: list[BaseRoute] = []
     for group in groups:
-        routes.extend(routes_for(group, container_of))
+        routes.extend(routes_for(group, provider))
 
     return Starlette(
         routes=routes,

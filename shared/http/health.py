@@ -66,17 +66,17 @@ def run_checks(container: Container) -> dict[str, Any]:
     return {"status": status, "version": settings.version, "checks": checks}
 
 
-def health_routes(container_of: Callable[[Request], Container]) -> list[Route]:
+def health_routes(container: Callable[[], Container]) -> list[Route]:
     async def health(request: Request) -> Response:
-        report = await run_in_threadpool(run_checks, container_of(request))
+        report = await run_in_threadpool(run_checks, container())
         return JSONResponse(report, status_code=503 if report["status"] == "down" else 200, headers=_NO_STORE)
 
     async def live(request: Request) -> Response:
         return JSONResponse({"status": "ok"}, headers=_NO_STORE)
 
     async def ready(request: Request) -> Response:
-        container = container_of(request)
-        check = await run_in_threadpool(_timed, lambda: container.store.ping())  # noqa: PLW0108 - builds the store off the loop
+        c = container()
+        check = await run_in_threadpool(_timed, lambda: c.store.ping())  # noqa: PLW0108 - builds the store off the loop
         status = 200 if check["status"] == "ok" else 503
         body = {"status": "ok" if status == 200 else "down", "checks": {"database": check}}
         return JSONResponse(body, status_code=status, headers=_NO_STORE)

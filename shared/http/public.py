@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote_plus
 
@@ -109,15 +110,15 @@ async def _head(request: Request, container: Container, ref: str) -> RestaurantH
     return head
 
 
-def public_routes(container_of: Any) -> list[Route]:
-    """``container_of(request)`` gives the Container (built lazily, once per process)."""
+def public_routes(container: Callable[[], Container]) -> list[Route]:
+    """``container()`` gives the process's Container (built lazily, once)."""
 
     menu_headers, config_headers = _Prebuilt(), _Prebuilt()
 
     async def menu(request: Request) -> Response:
-        container: Container = container_of(request)
+        c = container()
         ref = restaurant_ref(request)
-        menus = await _menus(container)
+        menus = await _menus(c)
         fresh = menus.fresh(ref)
         found: PublicMenu
         if fresh is not None:
@@ -127,17 +128,17 @@ def public_routes(container_of: Any) -> list[Route]:
         _bind_restaurant(request, found.head.id)
         request.scope["state"]["cache"] = cache
         cors = cors_headers(request, found.head)
-        extra = {"Cache-Control": container.settings.menu_cache_control,
+        extra = {"Cache-Control": c.settings.menu_cache_control,
                  "X-Menu-Version": str(found.head.version)}
         return _cached_response(request, found.body, found.etag, extra, cors, menu_headers)
 
     async def config(request: Request) -> Response:
         from shared.flags import evaluate
 
-        container: Container = container_of(request)
-        head = await _head(request, container, restaurant_ref(request))
+        c = container()
+        head = await _head(request, c, restaurant_ref(request))
         cors = cors_headers(request, head)
-        flags = evaluate(container.settings, head.id)
+        flags = evaluate(c.settings, head.id)
         body = orjson.dumps({
             "restaurantId": head.id, "slug": head.slug, "name": head.name, "locale": head.locale,
             "currency": head.currency, "timezone": head.timezone, "menuVersion": head.version,
@@ -145,14 +146,14 @@ def public_routes(container_of: Any) -> list[Route]:
             "features": {"serverChat": flags["USE_SERVER_CHAT"].value,
                          "ordering": flags["ORDERING_ENABLED"].value},
         })
-        max_age = container.settings.config_max_age
+        max_age = c.settings.config_max_age
         extra = {"Cache-Control": f"public, max-age={max_age}, s-maxage={max_age}"}
         return _cached_response(request, body, strong_etag(body), extra, cors, config_headers)
 
     def preflight(methods: str) -> Any:
         async def endpoint(request: Request) -> Response:
-            container: Container = container_of(request)
-            head = await _head(request, container, restaurant_ref(request))
+            c = container()
+            head = await _head(request, c, restaurant_ref(request))
             return Response(status_code=204, headers=preflight_headers(request, head, methods))
         return endpoint
 
