@@ -1,0 +1,111 @@
+"""Constraints + public menu payload -> the only items a reply may name.
+
+Runs before any model sees anything. Rules: every stated constraint must hold; when allergens are
+to be avoided, an item whose allergens are not declared is never a candidate (``undeclared`` counts
+those that pass every other constraint, so the reply can say "ask staff"); diets are satisfied only
+by explicit tags (``diets.*.satisfiedBy`` in the vocabulary: vegan needs the ``vegan`` tag). Courses
+come from the section's name (and key, when the payload has one) matched against the vocabulary's
+``sectionWords``; a section that matches no course counts as mains. ``excluded`` counts every item
+that is not a candidate, undeclared ones included. Order: cheapest first when asked (menu order
+breaks ties), else ``popular`` first, then menu order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from shared.chat.constraints import Constraints
+from shared.chat.lexicon import Lexicon, lexicon
+from shared.chat.text import phrase
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    id: str
+    name: str
+    price_cents: int
+    allergens: frozenset[str]
+    allergens_declared: bool
+    tags: frozenset[str]
+    courses: frozenset[str]
+    section: str
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    candidates: tuple[Item, ...]
+    undeclared: int
+    excluded: int
+
+
+def section_courses(name: str, key: str | None = None, lex: Lexicon | None = None) -> frozenset[str]:
+    lex = lex or lexicon()
+    words = phrase(f"{name} {key or ''}")
+    found = set()
+    for course, patterns in lex.section_words.items():
+        for pattern in patterns:
+            size = len(pattern)
+            for i in range(len(words) - size + 1):
+                window = words[i:i + size]
+                head, last = window[:-1], window[-1]
+                if head == pattern[:-1] and (last == pattern[-1] or (len(pattern[-1]) >= 4
+                                                                     and last.startswith(pattern[-1]))):
+                    found.add(course)
+    return frozenset(found) or frozenset({"main"})
+
+
+def menu_items(menu: dict[str, Any]) -> tuple[list[Item], int]:
+    """The payload's usable items in menu order, and how many entries were unusable (skipped)."""
+    lex = lexicon()
+    items: list[Item] = []
+    skipped = 0
+    for section in menu.get("sections") or []:
+        raw_items = section.get("items") or []
+        if section.get("active", True) is False:
+            skipped += len(raw_items)
+            continue
+        courses = section_courses(str(section.get("name") or ""), section.get("key"), lex)
+        for raw in raw_items:
+            price = raw.get("priceCents")
+            if (raw.get("available", True) is False or raw.get("id") is None or not raw.get("name")
+                    or type(price) is not int):
+                skipped += 1
+                continue
+            items.append(Item(id=str(raw["id"]), name=str(raw["name"]), price_cents=price,
+                              allergens=frozenset(raw.get("allergens") or ()),
+                              allergens_declared=raw.get("allergensDeclared") is True,
+                              tags=frozenset(raw.get("tags") or ()), courses=courses,
+                              section=str(section.get("name") or ""), position=len(items)))
+    return items, skipped
+
+
+def violations(item: Item, c: Constraints, lex: Lexicon | None = None) -> list[str]:
+    """The constraints ``item`` breaks, allergens declared or not (see ``select`` for that rule)."""
+    lex = lex or lexicon()
+    broken = [f"diet:{d}" for d in sorted(c.diets) if not item.tags & lex.diet_satisfied_by.get(d, frozenset())]
+    broken += [f"allergen:{a}" for a in sorted(c.avoid & item.allergens)]
+    if c.max_price_cents is not None and item.price_cents > c.max_price_cents:
+        broken.append("price")
+    if c.spicy is not None and ("spicy" in item.tags) != c.spicy:
+        broken.append("spice")
+    if c.courses and not c.courses & item.courses:
+        broken.append("course")
+    return broken
+
+
+def select(menu: dict[str, Any], c: Constraints) -> Selection:
+    lex = lexicon()
+    items, skipped = menu_items(menu)
+    passing = [item for item in items if not violations(item, c, lex)]
+    undeclared = 0
+    if c.avoid:
+        undeclared = sum(1 for item in passing if not item.allergens_declared)
+        passing = [item for item in passing if item.allergens_declared]
+    if c.cheapest:
+        passing.sort(key=lambda i: (i.price_cents, i.position))
+    else:
+        passing.sort(key=lambda i: ("popular" not in i.tags, i.position))
+    return Selection(candidates=tuple(passing), undeclared=undeclared,
+                     excluded=len(items) + skipped - len(passing))

@@ -1,0 +1,121 @@
+"""The parser's rules: normalisation, misspellings and fuzzy bounds, negation scope, price, follow-ups,
+JSON round trip."""
+
+from __future__ import annotations
+
+import pytest
+
+from shared.chat.constraints import Constraints, parse
+from shared.chat.text import phrase, tokenize, within_one_edit
+
+NP = {"nuts", "peanuts"}
+
+
+@pytest.mark.parametrize("text", ["glutenfree", "gluten-free", "gluten free", "Gluten—Free!", "GLUTENFRITT",
+                                  "glutenfri", "gluten fri"])
+def test_compound_forms_are_one_constraint(text):
+    assert parse(text).avoid == {"gluten"}
+
+
+def test_normalise_casefolds_strips_accents_and_apostrophes():
+    assert phrase("NÖTFRI Crème-brûlée don't") == ("notfri", "creme", "brulee", "dont")
+    assert [t.text for t in tokenize("149,50kr €15 1,000")] == ["149.50", "kr", "€", "15", "1000"]
+    assert [t.brk for t in tokenize("no nuts. vegan")] == [False, False, True]
+
+
+@pytest.mark.parametrize(("a", "b", "close"), [
+    ("vegan", "vegna", True), ("vegan", "vegn", True), ("dairy", "diary", True), ("gluten", "gluten", True),
+    ("vegan", "vgeann", False), ("spicy", "spciey", False), ("abc", "abcde", False),
+])
+def test_within_one_edit(a, b, close):
+    assert within_one_edit(a, b) is close and within_one_edit(b, a) is close
+
+
+@pytest.mark.parametrize(("text", "diets"), [("vegn", {"vegan"}), ("vegetarain", {"vegetarian"}),
+                                             ("vegatarian", {"vegetarian"}), ("vgean", {"vegan"}),
+                                             ("vegetarisk", {"vegetarian"}), ("halaal", {"halal"})])
+def test_misspellings_listed_and_fuzzy(text, diets):
+    assert parse(text).diets == diets
+
+
+@pytest.mark.parametrize("text", ["anything but soup", "no but", "what", "custard", "the daily special",
+                                  "I started with the starters", "better butter"])
+def test_short_and_stop_words_never_fuzzy_match(text):
+    c = parse(text)
+    assert not c.avoid and "nuts" not in c.mentioned and "gluten" not in c.mentioned
+    assert not c.diets
+
+
+def test_stop_words_are_still_matched_exactly_when_they_are_vocabulary():
+    assert parse("I started with the starters").courses == {"starter"}
+    assert parse("no butter").avoid == {"milk"}
+
+
+@pytest.mark.parametrize(("text", "avoid"), [
+    ("no cheese", {"milk"}), ("without egg", {"eggs"}), ("utan nötter", NP), ("nut-free", NP),
+    ("no nuts, eggs, milk or soy", NP | {"eggs", "milk", "soybeans"}),
+    ("I don't want any nuts", NP), ("I don't want anything with nuts", set()), ("jag vill inte ha ägg", {"eggs"}),
+    ("dairy and gluten free", {"milk", "gluten"}), ("allergisk mot nöt", NP),
+    ("skaldjursallergi", {"crustaceans", "molluscs"}),
+    ("no sauce on the side with the fish", set()),  # "fish" is 5 words after "no": outside the scope
+    ("no nuts. fish please", NP),  # a sentence break ends the scope
+    ("no nuts but cheese is fine", NP),  # "but" ends the scope
+])
+def test_negation_scope(text, avoid):
+    assert parse(text).avoid == avoid
+
+
+def test_mentioned_allergens_are_not_avoided():
+    c = parse("which dishes have cheese?")
+    assert not c.avoid and c.mentioned == {"milk"} and c.names_allergens
+
+
+def test_conditions_always_avoid():
+    assert parse("celiac").avoid == {"gluten"}
+    assert parse("I'm lactose intolerant").avoid == {"milk"}
+    assert parse("nötallergiker").avoid == NP
+
+
+def test_negated_diet_course_and_spice():
+    assert parse("not vegan, no dessert").diets == set()
+    assert parse("not vegan, no dessert").courses == set()
+    assert parse("not spicy, vegan please") == Constraints(diets=frozenset({"vegan"}), spicy=False, language="en")
+    assert parse("no spicy food").spicy is False and parse("kryddig").spicy is True
+
+
+@pytest.mark.parametrize(("text", "cents"), [("under 150", 15000), ("under 150 kr", 15000), ("max 15 €", 1500),
+                                             ("€12.50", 1250), ("högst 99,50 kr", 9950), ("less than 80", 8000),
+                                             ("for 2 people", None), ("under the bridge", None),
+                                             ("under 100, actually under 80", 8000)])
+def test_price(text, cents):
+    assert parse(text).max_price_cents == cents
+
+
+def test_language_is_the_vocabulary_that_matched_most():
+    assert parse("Har ni något veganskt?").language == "sv"
+    assert parse("Do you have anything vegan?").language == "en"
+    assert parse("vegan").language is None
+
+
+def test_follow_up_refines_and_replaces():
+    first = parse("vegan desserts under 100 kr, no gluten")
+    second = parse("and without nuts?", first)
+    assert second.diets == {"vegan"} and second.courses == {"dessert"} and second.max_price_cents == 10000
+    assert second.avoid == NP | {"gluten"}
+    third = parse("actually vegetarian drinks", second)
+    assert third.diets == {"vegetarian"} and third.courses == {"drink"} and third.avoid == second.avoid
+    assert parse("börja om", third) == Constraints(language="sv")
+
+
+def test_json_round_trip():
+    c = parse("cheapest spicy vegan mains without nuts under 200 kr, something with cheese")
+    assert Constraints.from_json(c.to_json()) == c
+    assert c.to_json()["avoid"] == ["peanuts", "nuts"]  # EU-14 order
+    assert Constraints.from_json({}) == Constraints()
+
+
+@pytest.mark.parametrize("bad", [{"avoid": ["plutonium"]}, {"diets": "vegan"}, {"maxPriceCents": "100"},
+                                 {"spicy": "yes"}, {"language": "de"}, {"cheapest": 1}])
+def test_from_json_refuses_foreign_data(bad):
+    with pytest.raises(ValueError):
+        Constraints.from_json(bad)
