@@ -11,6 +11,7 @@
     │   └── RestaurantNotFound        (404 RESTAURANT_NOT_FOUND)
     ├── MethodNotAllowed              (405 METHOD_NOT_ALLOWED)
     ├── PayloadTooLarge               (413 PAYLOAD_TOO_LARGE)
+    ├── RateLimited                   (429 RATE_LIMITED)          carries retry_after and the X-RateLimit numbers
     ├── ValidationFailed              (422 VALIDATION_ERROR)      carries field paths
     ├── ServiceUnavailable            (503 SERVICE_UNAVAILABLE)
     │   ├── StoreUnavailable          (503 STORE_UNAVAILABLE)
@@ -105,6 +106,28 @@ class ValidationFailed(StjarnaError):
         super().__init__(message or f"Invalid input: {summary}{more}", details={"errors": errors})
 
 
+class RateLimited(StjarnaError):
+    """Over a rate limit or the in-flight bound. ``retry_after`` (seconds, >= 1) feeds ``Retry-After``;
+    ``limit``, ``remaining`` and ``reset_at`` (epoch seconds) feed ``X-RateLimit-Limit/Remaining/Reset``."""
+
+    status = 429
+    code = "RATE_LIMITED"
+    default_message = "Too many requests; slow down and try again shortly."
+
+    def __init__(self, *, retry_after: int, limit: int, remaining: int = 0, reset_at: float,
+                 message: str | None = None) -> None:
+        self.retry_after = max(1, retry_after)
+        self.limit = limit
+        self.remaining = remaining
+        self.reset_at = reset_at
+        super().__init__(message, details={"retryAfter": self.retry_after})
+
+    def headers(self) -> dict[str, str]:
+        """``Retry-After`` and ``X-RateLimit-*`` (Reset: epoch seconds, rounded up) for the 429."""
+        return {"Retry-After": str(self.retry_after), "X-RateLimit-Limit": str(self.limit),
+                "X-RateLimit-Remaining": str(self.remaining), "X-RateLimit-Reset": str(int(-(-self.reset_at // 1)))}
+
+
 class ServiceUnavailable(StjarnaError):
     status = 503
     code = "SERVICE_UNAVAILABLE"
@@ -135,6 +158,7 @@ __all__ = [
     "NotFound",
     "OriginNotAllowed",
     "PayloadTooLarge",
+    "RateLimited",
     "RestaurantContextMissing",
     "RestaurantIdInvalid",
     "RestaurantNotFound",

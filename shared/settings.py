@@ -18,6 +18,8 @@ from shared.errors import ConfigError
 from shared.paths import REPO_ROOT
 
 StoreKind = Literal["supabase", "postgres", "embedded"]
+# A rate limit as the `limits` library parses it; kept here as text so settings never import `limits`.
+_LIMIT = r"^\s*[0-9]+\s*(/|per)\s*([0-9]+)?\s*(second|minute|hour|day|month|year)s?\s*$"
 KVKind = Literal["upstash", "memory"]
 
 
@@ -52,6 +54,12 @@ class Settings(BaseSettings):
 
     # Request limits.
     max_body_bytes: int = Field(64 * 1024, alias="MAX_BODY_BYTES", ge=1024, le=6 * 1024 * 1024)
+
+    # Chat rate limits (shared/ratelimit; docs/ratelimits.md): "N per [M] second|minute|hour|day".
+    chat_rate_limit: str = Field("15 per 30 seconds", alias="CHAT_RATE_LIMIT", pattern=_LIMIT)
+    chat_ip_rate_limit: str = Field("120 per 30 seconds", alias="CHAT_IP_RATE_LIMIT", pattern=_LIMIT)
+    health_check_rate_limit: str = Field("60 per minute", alias="HEALTH_CHECK_RATE_LIMIT", pattern=_LIMIT)
+    chat_burst: int = Field(3, alias="CHAT_BURST", ge=1, le=20)
 
     # Feature flags (environment layer; see shared/flags.py).
     use_server_chat: bool = Field(True, alias="USE_SERVER_CHAT")

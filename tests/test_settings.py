@@ -23,6 +23,8 @@ def test_backends_are_chosen_by_configuration():
     ({"MENU_S_MAXAGE": "soon"}, "MENU_S_MAXAGE"),
     ({"MENU_S_MAXAGE": "-1"}, "MENU_S_MAXAGE"),
     ({"CONFIG_MAX_AGE": "60"}, "CONFIG_MAX_AGE"),
+    ({"CHAT_RATE_LIMIT": "lots"}, "CHAT_RATE_LIMIT"),
+    ({"CHAT_BURST": "0"}, "CHAT_BURST"),
     ({"STJARNA_ENV": "staging"}, "STJARNA_ENV"),
     ({"SUPABASE_URL": "https://abc.supabase.co"}, "must be set together"),
     ({"UPSTASH_REDIS_REST_TOKEN": "t" * 40}, "must be set together"),

@@ -18,7 +18,8 @@ _FAILURES = (UpstashError, httpx.HTTPError, ValueError)  # ValueError: a non-JSO
 class UpstashKV:
     def __init__(self, url: str, token: str, *, timeout_seconds: float) -> None:
         self._redis = Redis(url, token, rest_retries=0, allow_telemetry=False, read_your_writes=False)
-        # The client builds httpx.Client(timeout=None) and offers no option; bound it here.
+        # The client builds httpx.Client(timeout=None) and offers no option; replace it with a bounded one.
+        self._redis._http._client.close()
         self._redis._http._client = httpx.Client(timeout=httpx.Timeout(timeout_seconds))
 
     def get(self, key: str) -> str | None:

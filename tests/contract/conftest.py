@@ -4,16 +4,21 @@ for the KV. Fault fixtures yield adapters whose backend cannot be reached."""
 
 from __future__ import annotations
 
+import socket
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 import redis
+from limits.storage import storage_from_string
 
 from shared.kv import KV
 from shared.kv.memory import MemoryKV
 from shared.kv.upstash import UpstashKV
+from shared.ratelimit.upstash_storage import UpstashStorage
 from shared.store import Store
 from shared.store.postgres import PostgresStore
 from shared.store.supabase import SupabaseStore
@@ -160,3 +165,89 @@ def any_kv(kv_case: KVCase) -> KV:
 def kv_advance(kv_case: KVCase) -> Callable[[float], None]:
     return kv_case.advance
 
+
+
+# -- Rate limits --------------------------------------------------------------------------------
+@pytest.fixture
+def new_upstash_storage() -> Iterator[Callable[..., UpstashStorage]]:
+    """``new_upstash_storage(url, timeout=..., token=...)``: UpstashStorages (the ``limits`` storage,
+    through its ``upstash+http`` scheme) closed after the test."""
+    made: list[UpstashStorage] = []
+
+    def make(url: str, timeout: float = KV_TIMEOUT, token: str = UPSTASH_TOKEN) -> UpstashStorage:
+        storage = storage_from_string(f"upstash+{url}", token=token, timeout_seconds=timeout)
+        assert isinstance(storage, UpstashStorage)
+        made.append(storage)
+        return storage
+
+    yield make
+    for storage in made:
+        storage.close()
+
+
+@pytest.fixture(params=["memory", "upstash"])
+def limiter_storage(request: pytest.FixtureRequest) -> Callable[[], str | UpstashStorage]:
+    """A factory of storages for ``RateLimiter``: ``"memory://"`` or an UpstashStorage through the
+    Upstash bridge over an empty real Redis."""
+    if request.param == "memory":
+        return lambda: "memory://"
+    url, _ = request.getfixturevalue("upstash")
+    make = request.getfixturevalue("new_upstash_storage")
+    return lambda: make(url)
+
+
+class RestartableServer:
+    """An ASGI app on a fixed 127.0.0.1 port that can be stopped and started again (an outage that
+    ends): each start is a fresh BackgroundServer bound to the same port."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.port = closed_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._server: BackgroundServer | None = None
+
+    def start(self) -> None:
+        server = _FixedPortServer(self.app, self.port)
+        server.start()
+        self._server = server
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+
+class _FixedPortServer(BackgroundServer):
+    """BackgroundServer.start, on a given port instead of a free one."""
+
+    def __init__(self, app: Any, port: int) -> None:
+        super().__init__(app)
+        self._port = port
+
+    def start(self, timeout: float = 5.0) -> str:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", self._port))
+        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
+                                        name=f"uvicorn-{self._port}", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.005)
+        self.url = f"http://127.0.0.1:{self._port}"
+        return self.url
+
+
+@pytest.fixture
+def restartable_upstash(redis_server: redis.Redis) -> Iterator[RestartableServer]:
+    """An Upstash bridge (token ``UPSTASH_TOKEN``) over the session's Redis, emptied, that the test
+    can stop and start again on the same URL."""
+    redis_server.flushall()
+    bridge = UpstashBridge(socket_path(redis_server), UPSTASH_TOKEN)
+    server = RestartableServer(bridge.app)
+    server.start()
+    yield server
+    server.stop()
+    bridge.close()
