@@ -1,4 +1,5 @@
-"""The KV port: shared fast state (menu cache now; rate limits and chat context later).
+"""The KV port: shared fast state (menu cache, chat context, AI quotas; rate limits have their own
+storage in shared/ratelimit).
 
 - ``MemoryKV``: in-process, first-class for the embedded mode and tests;
 - ``UpstashKV``: Upstash Redis over its REST API with the upstash-redis client.
@@ -7,6 +8,7 @@ Every failure surfaces as ``KVUnavailable``; callers on the diner's path degrade
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 
@@ -16,6 +18,15 @@ class KV(Protocol):
     def set(self, key: str, value: str, ttl_seconds: int) -> None: ...
 
     def delete(self, key: str) -> None: ...
+
+    def get_many(self, keys: Sequence[str]) -> list[str | None]:
+        """Several values in one round trip (``None`` for a missing key)."""
+        ...
+
+    def write(self, sets: Sequence[tuple[str, str, int]] = (), counters: Sequence[tuple[str, int]] = ()) -> None:
+        """One round trip: ``set`` each (key, value, ttl) and add 1 to each (key, ttl) counter; a counter
+        gets its TTL when it is created and keeps it (a monthly quota expires with its month)."""
+        ...
 
     def ping(self) -> None: ...
 

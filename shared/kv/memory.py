@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 
 class MemoryKV:
@@ -32,6 +32,20 @@ class MemoryKV:
             self._data.move_to_end(key)
             while len(self._data) > self._max:
                 self._data.popitem(last=False)
+
+    def get_many(self, keys: Sequence[str]) -> list[str | None]:
+        return [self.get(key) for key in keys]
+
+    def write(self, sets: Sequence[tuple[str, str, int]] = (), counters: Sequence[tuple[str, int]] = ()) -> None:
+        for key, value, ttl in sets:
+            self.set(key, value, ttl)
+        with self._lock:
+            now = self._clock()
+            for key, ttl in counters:
+                value, expires = self._data.get(key, ("0", now + ttl))
+                if expires <= now:
+                    value, expires = "0", now + ttl
+                self._data[key] = (str(int(value) + 1), expires)
 
     def delete(self, key: str) -> None:
         with self._lock:

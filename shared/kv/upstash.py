@@ -6,6 +6,8 @@ retries off and give its httpx client an explicit timeout (docs/architecture.md,
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import httpx
 from upstash_redis import Redis
 from upstash_redis.errors import UpstashError
@@ -32,6 +34,27 @@ class UpstashKV:
     def set(self, key: str, value: str, ttl_seconds: int) -> None:
         try:
             self._redis.set(key, value, ex=ttl_seconds)
+        except _FAILURES as exc:
+            raise KVUnavailable() from exc
+
+    def get_many(self, keys: Sequence[str]) -> list[str | None]:
+        try:
+            values = self._redis.mget(*keys)
+        except _FAILURES as exc:
+            raise KVUnavailable() from exc
+        return [v if isinstance(v, str) else None for v in values]
+
+    def write(self, sets: Sequence[tuple[str, str, int]] = (), counters: Sequence[tuple[str, int]] = ()) -> None:
+        if not sets and not counters:
+            return
+        pipeline = self._redis.pipeline()
+        for key, value, ttl in sets:
+            pipeline.set(key, value, ex=ttl)
+        for key, ttl in counters:
+            pipeline.set(key, "0", ex=ttl, nx=True)  # creates it with its TTL; INCR keeps the TTL
+            pipeline.incr(key)
+        try:
+            pipeline.exec()
         except _FAILURES as exc:
             raise KVUnavailable() from exc
 

@@ -69,6 +69,29 @@ def test_ping(any_kv):
     any_kv.ping()
 
 
+def test_get_many(any_kv):
+    any_kv.set("a", "1", 60)
+    any_kv.set("c", "3", 60)
+    assert any_kv.get_many(["a", "b", "c"]) == ["1", None, "3"]
+
+
+def test_write_sets_and_counts_in_one_call(any_kv):
+    any_kv.write(sets=[("ctx", "{}", 60)], counters=[("quota", 60), ("other", 60)])
+    any_kv.write(counters=[("quota", 60)])
+    assert any_kv.get_many(["ctx", "quota", "other"]) == ["{}", "2", "1"]
+    any_kv.write()  # nothing to do is fine
+
+
+def test_a_counter_keeps_the_ttl_it_was_created_with(any_kv, kv_advance):
+    any_kv.write(counters=[("month", 1)])
+    any_kv.write(counters=[("month", 60)])  # a later TTL does not extend the month
+    assert any_kv.get("month") == "2"
+    kv_advance(1.1)
+    assert any_kv.get("month") is None
+    any_kv.write(counters=[("month", 60)])
+    assert any_kv.get("month") == "1"
+
+
 # -- Upstash specifics: the TTL reaches Redis; faults become KVUnavailable, bounded in time ------
 def test_upstash_ttl_reaches_redis(upstash, redis_server, new_upstash_kv):
     url, _ = upstash
