@@ -12,12 +12,12 @@ import unicodedata
 import zoneinfo
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from shared import vocabulary
-from shared.errors import ValidationFailed
 from shared.tenants.origins import parse_pattern
 from shared.tenants.refs import SLUG_RE
+from shared.validation import validate
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -194,24 +194,9 @@ class MenuDocument(_Model):
         return data
 
 
-def _path(loc: tuple[int | str, ...]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(document)"
-
-
 def parse_document(data: Any) -> MenuDocument:
     """Validate a decoded JSON document; ``ValidationFailed`` names every bad field by its path."""
-    try:
-        return MenuDocument.model_validate(data)
-    except ValidationError as exc:
-        errors = []
-        for err in exc.errors(include_url=False):
-            loc = tuple(p for p in err["loc"]
-                        if not (isinstance(p, str) and (p == "[key]" or p.startswith(("function-", "tuple[")))))
-            errors.append({"path": _path(loc), "message": err["msg"].removeprefix("Value error, ")})
-        raise ValidationFailed(errors) from exc
+    return validate(MenuDocument, data)
 
 
 def json_schema() -> dict[str, Any]:
