@@ -14,8 +14,11 @@ import threading
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from shared.chat.ai import AiResponder
+    from shared.chat.pipeline import ChatService
     from shared.kv import KV
     from shared.menus.public import MenuService
+    from shared.ratelimit import RateLimiter
     from shared.settings import Settings
     from shared.store import Store
 
@@ -23,11 +26,15 @@ _log = logging.getLogger("stjarna.container")
 
 
 class Container:
-    def __init__(self, settings: Settings, *, store: Store | None = None, kv: KV | None = None) -> None:
+    def __init__(self, settings: Settings, *, store: Store | None = None, kv: KV | None = None,
+                 limiter: RateLimiter | None = None, ai: AiResponder | None = None) -> None:
         self.settings = settings
         self._store = store
         self._kv = kv
+        self._limiter = limiter
+        self._ai = ai
         self._menus: MenuService | None = None
+        self._chat: ChatService | None = None
         self._lock = threading.Lock()
 
     @property
@@ -63,11 +70,42 @@ class Container:
                                               kv_ttl_seconds=self.settings.menu_kv_ttl_seconds)
         return self._menus
 
+    @property
+    def ready_limiter(self) -> RateLimiter | None:
+        return self._limiter
+
+    @property
+    def limiter(self) -> RateLimiter:
+        if self._limiter is None:
+            from shared.ratelimit import build_rate_limiter
+
+            with self._lock:
+                if self._limiter is None:
+                    self._limiter = build_rate_limiter(self.settings)
+        return self._limiter
+
+    @property
+    def ready_chat(self) -> ChatService | None:
+        return self._chat
+
+    @property
+    def chat(self) -> ChatService:
+        """The chat pipeline; its OpenAI client exists only when a key is configured."""
+        if self._chat is None:
+            from shared.chat.pipeline import ChatService
+
+            kv = self.kv
+            with self._lock:
+                if self._chat is None:
+                    if self._ai is None:
+                        self._ai = build_ai(self.settings)
+                    self._chat = ChatService(kv, self.settings, self._ai)
+        return self._chat
+
     def close(self) -> None:
-        if self._store is not None:
-            self._store.close()
-        if self._kv is not None:
-            self._kv.close()
+        for client in (self._store, self._kv, self._limiter, self._ai):
+            if client is not None:
+                client.close()
 
 
 def build_store(settings: Settings) -> Store:
@@ -110,6 +148,16 @@ def build_kv(settings: Settings) -> KV:
     from shared.kv.memory import MemoryKV
 
     return MemoryKV()
+
+
+def build_ai(settings: Settings) -> AiResponder | None:
+    if settings.openai_api_key is None:
+        return None
+    from shared.chat.openai_responder import OpenAIResponder
+
+    return OpenAIResponder(settings.openai_api_key.get_secret_value(), model=settings.openai_model,
+                           timeout_seconds=settings.openai_timeout_seconds, max_retries=settings.openai_max_retries,
+                           base_url=settings.openai_base_url)
 
 
 @functools.cache

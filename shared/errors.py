@@ -14,6 +14,7 @@
     ├── RateLimited                   (429 RATE_LIMITED)          carries retry_after and the X-RateLimit numbers
     ├── ValidationFailed              (422 VALIDATION_ERROR)      carries field paths
     ├── ServiceUnavailable            (503 SERVICE_UNAVAILABLE)
+    │   ├── ServerChatDisabled        (503 SERVER_CHAT_DISABLED)  ops turned server chat off: the widget answers locally
     │   ├── StoreUnavailable          (503 STORE_UNAVAILABLE)
     │   └── KVUnavailable             (503 KV_UNAVAILABLE)        never reaches a diner: caches degrade
     └── ConfigError                   (500 CONFIG_ERROR)          bad settings, refused at start
@@ -134,6 +135,11 @@ class ServiceUnavailable(StjarnaError):
     default_message = "A service we depend on is unavailable; try again shortly."
 
 
+class ServerChatDisabled(ServiceUnavailable):
+    code = "SERVER_CHAT_DISABLED"
+    default_message = "The assistant is answering in the browser for now (server chat is off)."
+
+
 class StoreUnavailable(ServiceUnavailable):
     code = "STORE_UNAVAILABLE"
     default_message = "The database is unavailable; try again shortly."
@@ -162,6 +168,7 @@ __all__ = [
     "RestaurantContextMissing",
     "RestaurantIdInvalid",
     "RestaurantNotFound",
+    "ServerChatDisabled",
     "ServiceUnavailable",
     "StjarnaError",
     "StoreUnavailable",

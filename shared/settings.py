@@ -66,8 +66,20 @@ class Settings(BaseSettings):
     ai_degraded_mode: bool = Field(False, alias="AI_DEGRADED_MODE")
     ordering_enabled: bool = Field(True, alias="ORDERING_ENABLED")
 
-    # AI (used by the chat issue; reported by health now).
+    # AI: without a key the assistant answers with the deterministic fallback responder.
     openai_api_key: SecretStr | None = Field(None, alias="OPENAI_API_KEY")
+    openai_base_url: str | None = Field(None, alias="OPENAI_BASE_URL", pattern=r"^https?://[^\s/]+(/[^\s]*)?$")
+    openai_model: str = Field("gpt-4o-mini", alias="OPENAI_MODEL", min_length=1, max_length=100)
+    openai_timeout_seconds: float = Field(8.0, alias="OPENAI_TIMEOUT_SECONDS", gt=0, le=25)
+    # The client honours a 429's Retry-After (up to minutes) before retrying: more than one retry could
+    # outlive the Lambda. A failed call falls back at once, so 0 is the default.
+    openai_max_retries: int = Field(0, alias="OPENAI_MAX_RETRIES", ge=0, le=1)
+    # Monthly AI messages per restaurant, by plan; over it the fallback answers (never an error).
+    ai_quota_starter: int = Field(500, alias="AI_QUOTA_STARTER", ge=0)
+    ai_quota_growth: int = Field(2000, alias="AI_QUOTA_GROWTH", ge=0)
+    ai_quota_pro: int = Field(10000, alias="AI_QUOTA_PRO", ge=0)
+    # Conversation context (last turns + constraints in force), per restaurant + session, in KV.
+    chat_context_ttl_seconds: int = Field(1800, alias="CHAT_CONTEXT_TTL_SECONDS", ge=60, le=86400)
 
     @model_validator(mode="after")
     def _coherent(self) -> Settings:
@@ -95,6 +107,9 @@ class Settings(BaseSettings):
     @property
     def kv_kind(self) -> KVKind:
         return "upstash" if self.upstash_redis_rest_url else "memory"
+
+    def ai_quota(self, plan: str) -> int:
+        return {"growth": self.ai_quota_growth, "pro": self.ai_quota_pro}.get(plan, self.ai_quota_starter)
 
     @property
     def menu_cache_control(self) -> str:

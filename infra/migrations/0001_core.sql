@@ -28,6 +28,8 @@ create table restaurants (
   hours           jsonb not null default '{}'::jsonb,
   allowed_origins text[] not null default '{}',
   status          text not null default 'draft' check (status in ('draft', 'live', 'suspended')),
+  -- billing plan: sets the monthly AI message quota (AI_QUOTA_<PLAN>); set by ops, not by menu imports
+  plan            text not null default 'starter' check (plan in ('starter', 'growth', 'pro')),
   theme_color     text check (theme_color ~ '^#[0-9a-f]{6}$'),
   greeting        text check (length(greeting) <= 280),
   menu_version    bigint not null default 1,

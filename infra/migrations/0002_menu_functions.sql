@@ -21,7 +21,7 @@ language sql stable as $$
            'id', r.id, 'slug', r.slug, 'name', r.name, 'version', r.menu_version,
            'currency', r.currency, 'locale', r.locale, 'timezone', r.timezone,
            'allowedOrigins', to_jsonb(r.allowed_origins),
-           'themeColor', r.theme_color, 'greeting', r.greeting)
+           'themeColor', r.theme_color, 'greeting', r.greeting, 'plan', r.plan)
     from restaurants r
    where r.id = stjarna_resolve(p_ref) and r.status = 'live'
 $$;

@@ -23,8 +23,8 @@ from shared.http.middleware import RequestContextMiddleware
 from shared.http.responses import error_response
 from shared.logs import ensure_logging
 
-Group = Literal["menu", "health", "widget", "site"]
-DEPLOYED_GROUPS: tuple[Group, ...] = ("menu", "health", "widget")
+Group = Literal["menu", "chat", "health", "widget", "site"]
+DEPLOYED_GROUPS: tuple[Group, ...] = ("menu", "chat", "health", "widget")
 
 
 def routes_for(group: Group, container: Callable[[], Container]) -> list[BaseRoute]:
@@ -32,6 +32,10 @@ def routes_for(group: Group, container: Callable[[], Container]) -> list[BaseRou
         from shared.http.public import public_routes
 
         return list(public_routes(container))
+    if group == "chat":
+        from shared.http.chat import chat_routes
+
+        return list(chat_routes(container))
     if group == "health":
         from shared.http.health import health_routes
 

@@ -13,7 +13,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from shared.container import Container
-from shared.errors import StjarnaError
+from shared.errors import KVUnavailable, StjarnaError
 from shared.http.responses import JSONResponse
 
 Status = Literal["ok", "degraded", "down"]
@@ -42,6 +42,9 @@ def run_checks(container: Container) -> dict[str, Any]:
 
     def cache() -> dict[str, Any]:
         container.kv.ping()
+        limiter = container.ready_limiter  # built in a process that serves chat
+        if limiter is not None and limiter.degraded:
+            raise KVUnavailable("Rate limits are per instance: the shared store is failing.")
         return {"backend": settings.kv_kind}
 
     def ai() -> dict[str, Any]:

@@ -79,6 +79,7 @@ class RequestContextMiddleware:
                 "restaurantId": state.get("restaurantId"), "method": scope["method"],
                 "route": self.route_paths.get(scope.get("endpoint")), "path": scope["path"], "status": status,
                 "latencyMs": round((time.perf_counter() - started) * 1000, 3), "cache": state.get("cache"),
+                "outcome": state.get("outcome"),
             })
             request_id_var.reset(id_token)
             restaurant_id_var.set(None)

@@ -43,11 +43,11 @@ def restaurant_ref(request: Request) -> str:
         raise InvalidRequest("restaurantId is given more than once.")
     raw = values[0] if values else request.headers.get("x-restaurant-id")
     ref = parse_ref(raw)
-    _bind_restaurant(request, ref)
+    bind_restaurant(request, ref)
     return ref
 
 
-def _bind_restaurant(request: Request, restaurant_id: str) -> None:
+def bind_restaurant(request: Request, restaurant_id: str) -> None:
     """Name the restaurant on the access line and on every log line of this request."""
     request.scope["state"]["restaurantId"] = restaurant_id
     restaurant_id_var.set(restaurant_id)
@@ -101,12 +101,27 @@ async def _menus(container: Container) -> MenuService:
     return ready if ready is not None else await run_in_threadpool(lambda: container.menus)
 
 
-async def _head(request: Request, container: Container, ref: str) -> RestaurantHead:
+async def fresh_menu(request: Request, container: Container, ref: str) -> PublicMenu:
+    """The restaurant's public menu: the in-process copy without leaving the event loop, else the
+    cache layers in a worker thread. Binds the restaurant id and the cache outcome to the request."""
+    menus = await _menus(container)
+    fresh = menus.fresh(ref)
+    found: PublicMenu
+    if fresh is not None:
+        found, cache = fresh, "hit"
+    else:
+        found, cache = await run_in_threadpool(menus.menu, ref)
+    bind_restaurant(request, found.head.id)
+    request.scope["state"]["cache"] = cache
+    return found
+
+
+async def resolve_head(request: Request, container: Container, ref: str) -> RestaurantHead:
     menus = await _menus(container)
     head = menus.fresh_head(ref)
     if head is None:
         head = await run_in_threadpool(menus.head, ref)
-    _bind_restaurant(request, head.id)
+    bind_restaurant(request, head.id)
     return head
 
 
@@ -117,16 +132,7 @@ def public_routes(container: Callable[[], Container]) -> list[Route]:
 
     async def menu(request: Request) -> Response:
         c = container()
-        ref = restaurant_ref(request)
-        menus = await _menus(c)
-        fresh = menus.fresh(ref)
-        found: PublicMenu
-        if fresh is not None:
-            found, cache = fresh, "hit"
-        else:
-            found, cache = await run_in_threadpool(menus.menu, ref)
-        _bind_restaurant(request, found.head.id)
-        request.scope["state"]["cache"] = cache
+        found = await fresh_menu(request, c, restaurant_ref(request))
         cors = cors_headers(request, found.head)
         extra = {"Cache-Control": c.settings.menu_cache_control,
                  "X-Menu-Version": str(found.head.version)}
@@ -136,7 +142,7 @@ def public_routes(container: Callable[[], Container]) -> list[Route]:
         from shared.flags import evaluate
 
         c = container()
-        head = await _head(request, c, restaurant_ref(request))
+        head = await resolve_head(request, c, restaurant_ref(request))
         cors = cors_headers(request, head)
         flags = evaluate(c.settings, head.id)
         body = orjson.dumps({
@@ -153,7 +159,7 @@ def public_routes(container: Callable[[], Container]) -> list[Route]:
     def preflight(methods: str) -> Any:
         async def endpoint(request: Request) -> Response:
             c = container()
-            head = await _head(request, c, restaurant_ref(request))
+            head = await resolve_head(request, c, restaurant_ref(request))
             return Response(status_code=204, headers=preflight_headers(request, head, methods))
         return endpoint
 

@@ -46,6 +46,7 @@ class RestaurantHead:
     origin_patterns: tuple[OriginPattern, ...]
     theme_color: str | None
     greeting: str | None
+    plan: str
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> RestaurantHead:
@@ -53,7 +54,8 @@ class RestaurantHead:
         return cls(id=data["id"], slug=data["slug"], name=data["name"], version=int(data["version"]),
                    currency=data["currency"], locale=data["locale"], timezone=data["timezone"],
                    allowed_origins=origins, origin_patterns=compile_patterns(origins),
-                   theme_color=data.get("themeColor"), greeting=data.get("greeting"))
+                   theme_color=data.get("themeColor"), greeting=data.get("greeting"),
+                   plan=data.get("plan", "starter"))
 
 
 @dataclass(frozen=True, slots=True)

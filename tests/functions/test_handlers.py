@@ -24,7 +24,7 @@ from tests.functions.conftest import load_event
 ROOT = Path(__file__).resolve().parents[2]
 ORIGIN = "http://localhost:8000"  # on the demo seed's allowlist
 MENU_CACHE_CONTROL = "public, s-maxage=60, stale-while-revalidate=300"
-HEAVY_MODULES = ("psycopg", "postgrest", "upstash_redis", "pydantic_settings")
+HEAVY_MODULES = ("psycopg", "postgrest", "upstash_redis", "pydantic_settings", "openai", "limits")
 
 
 def body_json(response: dict[str, Any]) -> Any:
@@ -281,17 +281,15 @@ def test_widget_bundle_with_etag_and_304(handler_for, context):
 
 # --- the real handler modules ----------------------------------------------------------------
 
-GROUP_MODULES = ("menu", "health", "widget")
+GROUP_MODULES = ("menu", "chat", "health", "widget")
 
 
 @pytest.fixture
 def modules(event_loop_for_mangum):
     """The real handler modules (they set up the process's one event loop on import)."""
-    import functions.health
-    import functions.menu
-    import functions.widget
+    import importlib
 
-    return {"menu": functions.menu, "health": functions.health, "widget": functions.widget}
+    return {group: importlib.import_module(f"functions.{group}") for group in GROUP_MODULES}
 
 
 @pytest.mark.parametrize("group", GROUP_MODULES)
@@ -373,11 +371,7 @@ def _import_probe(group: str) -> dict[str, Any]:
     return json.loads(out.stdout)
 
 
-@pytest.mark.parametrize("group", [
-    "menu",
-    "health",
-    "widget",
-])
+@pytest.mark.parametrize("group", GROUP_MODULES)
 def test_importing_a_handler_module_builds_no_client(group):
     probe = _import_probe(group)
     assert probe["handler"] == "mangum.adapter.Mangum"
