@@ -12,6 +12,7 @@ breaks ties), else ``popular`` first, then menu order.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,24 +82,35 @@ def menu_items(menu: dict[str, Any]) -> tuple[list[Item], int]:
     return items, skipped
 
 
+def _broken(item: Item, c: Constraints, lex: Lexicon) -> Iterator[str]:
+    """The constraints ``item`` breaks, lazily (a passing check stops at the first broken one)."""
+    for diet in sorted(c.diets):
+        if not item.tags & lex.diet_satisfied_by.get(diet, frozenset()):
+            yield f"diet:{diet}"
+    for allergen in sorted(c.avoid & item.allergens):
+        yield f"allergen:{allergen}"
+    if c.max_price_cents is not None and item.price_cents > c.max_price_cents:
+        yield "price"
+    if c.spicy is not None and ("spicy" in item.tags) != c.spicy:
+        yield "spice"
+    if c.courses and not c.courses & item.courses:
+        yield "course"
+
+
 def violations(item: Item, c: Constraints, lex: Lexicon | None = None) -> list[str]:
     """The constraints ``item`` breaks, allergens declared or not (see ``select`` for that rule)."""
-    lex = lex or lexicon()
-    broken = [f"diet:{d}" for d in sorted(c.diets) if not item.tags & lex.diet_satisfied_by.get(d, frozenset())]
-    broken += [f"allergen:{a}" for a in sorted(c.avoid & item.allergens)]
-    if c.max_price_cents is not None and item.price_cents > c.max_price_cents:
-        broken.append("price")
-    if c.spicy is not None and ("spicy" in item.tags) != c.spicy:
-        broken.append("spice")
-    if c.courses and not c.courses & item.courses:
-        broken.append("course")
-    return broken
+    return list(_broken(item, c, lex or lexicon()))
 
 
 def select(menu: dict[str, Any], c: Constraints) -> Selection:
-    lex = lexicon()
     items, skipped = menu_items(menu)
-    passing = [item for item in items if not violations(item, c, lex)]
+    return select_items(items, skipped, c)
+
+
+def select_items(items: list[Item], skipped: int, c: Constraints) -> Selection:
+    """``select`` over items already built by ``menu_items`` (the chat caches them per menu version)."""
+    lex = lexicon()
+    passing = [item for item in items if next(_broken(item, c, lex), None) is None]
     undeclared = 0
     if c.avoid:
         undeclared = sum(1 for item in passing if not item.allergens_declared)

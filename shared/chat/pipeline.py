@@ -23,7 +23,7 @@ from typing import Any
 import orjson
 
 from shared.chat.ai import AiAnswer, AiResponder, AiUnavailable
-from shared.chat.candidates import Item, Selection, menu_items, select
+from shared.chat.candidates import Item, Selection, menu_items, select_items
 from shared.chat.constraints import Constraints, parse
 from shared.chat.fallback import MAX_REPLY, reply_language, respond
 from shared.errors import KVUnavailable
@@ -50,7 +50,7 @@ class ChatService:
         self._settings = settings
         self._ai = ai
         self._clock = clock
-        self._menus: dict[str, dict[str, Any]] = {}  # parsed payloads by ETag
+        self._menus: dict[str, tuple[list[Item], int]] = {}  # menu items by ETag
 
     def answer(self, menu: PublicMenu, session_token: str, message: str, *, probe: bool = False) -> ChatResult:
         head = menu.head
@@ -59,7 +59,8 @@ class ChatService:
         previous, history, used = (None, [], 0) if probe else self._read(ctx_key, quota_key)
 
         constraints = parse(message, previous)
-        selection = select(self._payload(menu), constraints)
+        items, skipped = self._items(menu)
+        selection = select_items(items, skipped, constraints)
         fallback = respond(selection, constraints, currency=head.currency, locale=head.locale)
         reason = self._why_not_ai(head.id, head.plan, selection, used, probe)
         ai_called = reason is None
@@ -70,7 +71,7 @@ class ChatService:
                                          candidates=[self._candidate(i) for i in selection.candidates],
                                          history=history, language=reply_language(constraints, head.locale),
                                          currency=head.currency)
-                body, outcome = self._from_ai(answer, selection, fallback, self._payload(menu)), "ai"
+                body, outcome = self._from_ai(answer, selection, fallback, items), "ai"
             except AiUnavailable as exc:
                 outcome = f"fallback:{exc.reason}"
         result = {**body, "source": "ai" if outcome == "ai" else "fallback"}
@@ -99,13 +100,13 @@ class ChatService:
 
     @staticmethod
     def _from_ai(answer: AiAnswer, selection: Selection, fallback: dict[str, Any],
-                 payload: dict[str, Any]) -> dict[str, Any]:
+                 items: list[Item]) -> dict[str, Any]:
         """The model's picks mapped back onto the candidates (names and prices from the menu). A reply
         that names a menu item outside the candidates (say, one a prompt injection asked for) is
         refused: the model may phrase, never widen."""
         by_id = {item.id: item for item in selection.candidates}
         reply = answer.reply.casefold()
-        if any(item.id not in by_id and item.name.casefold() in reply for item in menu_items(payload)[0]):
+        if any(item.id not in by_id and item.name.casefold() in reply for item in items):
             raise AiUnavailable("reply_names_excluded_item")
         picked: list[dict[str, Any]] = []
         for pick in answer.picks:
@@ -124,14 +125,15 @@ class ChatService:
                 "tags": sorted(item.tags), "section": item.section}
 
     # -- state ----------------------------------------------------------------------------------
-    def _payload(self, menu: PublicMenu) -> dict[str, Any]:
-        payload = self._menus.get(menu.etag)
-        if payload is None:
-            payload = orjson.loads(menu.body)
+    def _items(self, menu: PublicMenu) -> tuple[list[Item], int]:
+        """The menu's items for the candidate filter, built once per menu version (ETag)."""
+        built = self._menus.get(menu.etag)
+        if built is None:
+            built = menu_items(orjson.loads(menu.body))
             if len(self._menus) >= 64:
                 self._menus.clear()
-            self._menus[menu.etag] = payload
-        return payload
+            self._menus[menu.etag] = built
+        return built
 
     def _read(self, ctx_key: str, quota_key: str) -> tuple[Constraints | None, list[dict[str, str]], int]:
         try:

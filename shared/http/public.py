@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import unquote_plus
 
 import orjson
@@ -19,6 +19,8 @@ from shared.http.responses import etag_matches
 from shared.logs import restaurant_id_var
 from shared.menus.public import MenuService, PublicMenu, RestaurantHead, strong_etag
 from shared.tenants.refs import parse_ref
+
+T = TypeVar("T")
 
 
 def query_values(query_string: bytes, name: bytes) -> list[str]:
@@ -96,9 +98,14 @@ def _cached_response(request: Request, body: bytes, etag: str, extra: dict[str, 
     return RawResponse(b"" if request.method == "HEAD" else body, 200, ok + cors_raw)
 
 
+async def built(ready: T | None, build: Callable[[], T]) -> T:
+    """A client built once per process: as it is when ready, else built in a worker thread (building
+    may do I/O: the embedded database starts, settings load)."""
+    return ready if ready is not None else await run_in_threadpool(build)
+
+
 async def _menus(container: Container) -> MenuService:
-    ready = container.ready_menus
-    return ready if ready is not None else await run_in_threadpool(lambda: container.menus)
+    return await built(container.ready_menus, lambda: container.menus)
 
 
 async def fresh_menu(request: Request, container: Container, ref: str) -> PublicMenu:
