@@ -123,6 +123,10 @@ def _fmt_value(value: float, unit: str) -> str:
         return f"{value:,.0f} req/s"
     if unit == "ms":
         return f"{value:,.1f} ms"
+    if unit == "µs":
+        return f"{value:,.1f} µs"
+    if unit == "round trips":
+        return f"{value:g} round trip{'' if value == 1 else 's'}"
     return f"{value:,.3g} {unit}"
 
 

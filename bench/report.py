@@ -1,7 +1,7 @@
 """Merge the JSON results of the benchmarks into one table (and optionally one JSON file).
 
 Usage: ``.venv/bin/python bench/report.py RESULT.json [RESULT.json ...] [--out FILE]``; scripts/bench
-calls it after menu_bench.py and import_bench.py.
+calls it after menu_bench.py, chat_bench.py and import_bench.py.
 """
 
 from __future__ import annotations

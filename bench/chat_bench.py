@@ -1,0 +1,556 @@
+"""The chat path: the pipeline's cost without the model, POST /api/chat requests/s, KV round trips.
+
+Run: ``.venv/bin/python bench/chat_bench.py [--json FILE] [--quick]`` (or ``scripts/bench``).
+
+Three parts, all against menus imported into a real embedded PostgreSQL started here in a temp dir
+(stopped at the end), menus of 50, 200 and 1000 items:
+
+1. ``ChatService.answer`` with no AI (the fallback responder) over a fixed script of EN and SV
+   conversations, in µs per call, and its three stages (parse, select, respond) alone on the same
+   inputs, so the dominant one is visible.
+2. Requests/s of ``POST /api/chat`` through the full app (hand-built ASGI scope, a ``receive`` that
+   returns the JSON body once, no sockets), as ratios to a floor app and to the same-path floor.
+3. Store round trips per chat request (rate limiter + KV), counted through the full app.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import itertools
+import json
+import os
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from _common import ORIGIN, Row, cli, embedded_postgres, menu_document
+from menu_bench import HOST, Recorder, measure
+
+PATH = "/api/chat"
+SIZES = (50, 200, 1000)
+MAX_ROUND_TRIPS = 3
+# Generous limits (the pattern allows no fractions): the limiter runs on every request and never
+# refuses. A 1-second window keeps the in-memory moving-window lists short (about one second of
+# requests), close to what the production limits (15 per 30 s per session) leave in them.
+NEVER_REFUSE = "1000000 per 1 second"
+# Conversations: each inner list is one session (first turn, then follow-ups that refine it).
+CONVERSATIONS: tuple[tuple[str, ...], ...] = (
+    ("Anything vegan?", "and without nuts?", "under 150 kr?"),
+    ("Vad har ni som är nötfritt?", "vilken är billigast?"),
+    ("What's the cheapest dessert?",),
+    ("Något veganskt under 120 kr?", "utan gluten då?"),
+    ("I'm allergic to nuts, any mains under 200?",),
+    ("Something spicy", "not spicy please, and no milk"),
+    ("Vilken är den billigaste efterrätten?",),
+    ("Do you have gluten free vegetarian starters?", "what about desserts?"),
+)
+SCRIPT: tuple[tuple[int, str], ...] = tuple((c, m) for c, conv in enumerate(CONVERSATIONS) for m in conv)
+RPS_MESSAGE = "Anything vegan under 150 kr?"  # the ASGI rows: one session repeating it (follow-up turns)
+_SECTION_NAMES = ("Starters", "Mains", "Desserts", "Drinks", "Sides", "Small plates", "Varmrätter", "Efterrätter")
+
+
+def chat_menu_document(items: int) -> dict[str, Any]:
+    """``menu_document`` made chat-realistic: course-named sections (EN and SV), a fifth of the items
+    tagged vegan (without eggs, milk or fish) and a fifth vegetarian, one in eleven with undeclared
+    allergens. Same size and item count as the menu bench's document."""
+    doc = menu_document(items)
+    index = 0
+    for s, section in enumerate(doc["sections"]):
+        section["name"] = f"{_SECTION_NAMES[s % len(_SECTION_NAMES)]} {s}"
+        for item in section["items"]:
+            if index % 5 == 0:
+                item["tags"] = sorted({*item["tags"], "vegan"})
+                item["allergens"] = [a for a in item["allergens"] if a not in ("eggs", "milk", "fish")]
+            elif index % 5 == 1:
+                item["tags"] = sorted({*item["tags"], "vegetarian"})
+            if index % 11 == 3:
+                item["allergensDeclared"], item["allergens"] = False, []
+            index += 1
+    return doc
+
+
+# -- counting stand-ins (part 3) -----------------------------------------------------------------
+class CountingKV:
+    """A KV proxy counting the calls that are one round trip each on UpstashKV."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.calls: Counter[str] = Counter()
+
+    def get(self, key: str) -> str | None:
+        self.calls["get"] += 1
+        return self.inner.get(key)  # type: ignore[no-any-return]
+
+    def set(self, key: str, value: str, ttl_seconds: int) -> None:
+        self.calls["set"] += 1
+        self.inner.set(key, value, ttl_seconds)
+
+    def delete(self, key: str) -> None:
+        self.calls["delete"] += 1
+        self.inner.delete(key)
+
+    def get_many(self, keys: Sequence[str]) -> list[str | None]:
+        self.calls["get_many"] += 1
+        return self.inner.get_many(keys)  # type: ignore[no-any-return]
+
+    def write(self, sets: Sequence[tuple[str, str, int]] = (), counters: Sequence[tuple[str, int]] = ()) -> None:
+        self.calls["write"] += 1
+        self.inner.write(sets=sets, counters=counters)
+
+    def ping(self) -> None:
+        self.inner.ping()
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+class CountingWindows:
+    """The limiter's shared storage, standing in for ``UpstashStorage``: one ``acquire_entries`` call
+    is one Lua script call, one HTTP round trip there. Backed by the limiter's own in-memory windows;
+    any other storage method the limiter might call is counted too."""
+
+    def __init__(self) -> None:
+        from limits.storage import MemoryStorage
+
+        from shared.ratelimit.limiter import _LocalWindows
+
+        self.inner = _LocalWindows(MemoryStorage())
+        self.calls: Counter[str] = Counter()
+
+    def acquire_entries(self, checks: Sequence[Any], now: float) -> Any:
+        self.calls["acquire_entries"] += 1
+        return self.inner.acquire_entries(checks, now)
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self.inner.storage, name)
+        if not callable(attr) or name in ("close", "base_exceptions"):
+            return attr
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            self.calls[name] += 1
+            return attr(*args, **kwargs)
+
+        return counted
+
+
+# -- request plumbing ----------------------------------------------------------------------------
+def chat_body(slug: str, token: str, message: str) -> bytes:
+    return json.dumps({"restaurantId": slug, "sessionToken": token, "message": message},
+                      ensure_ascii=False).encode()
+
+
+def chat_scope(body: bytes) -> dict[str, Any]:
+    """What an ASGI server hands the app for the widget's POST (the headers a browser sends)."""
+    headers = [
+        (b"host", HOST.encode()),
+        (b"origin", ORIGIN.encode()),
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"accept", b"application/json"),
+        (b"accept-encoding", b"gzip, deflate, br"),
+        (b"user-agent", b"Mozilla/5.0 (X11; Linux x86_64) stjarna-bench"),
+        (b"referer", ORIGIN.encode() + b"/menu"),
+    ]
+    return {
+        "type": "http", "asgi": {"version": "3.0", "spec_version": "2.3"}, "http_version": "1.1",
+        "method": "POST", "scheme": "https", "path": PATH, "raw_path": PATH.encode(), "root_path": "",
+        "query_string": b"", "headers": headers, "client": ("192.0.2.10", 51000), "server": (HOST, 443),
+    }
+
+
+def body_once(body: bytes) -> Callable[[], Any]:
+    """A ``receive`` returning the JSON body in one message, then ``http.disconnect``."""
+    message = {"type": "http.request", "body": body, "more_body": False}
+    sent = False
+
+    async def receive() -> dict[str, Any]:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return message
+
+    return receive
+
+
+class BodyRecorder(Recorder):
+    """Also keeps the last body (part 3 reads the JSON answers)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.last = b""
+
+    async def send(self, message: dict[str, Any]) -> None:
+        await super().send(message)
+        if message["type"] == "http.response.body":
+            self.last += message.get("body", b"")
+
+
+def post(loop: asyncio.AbstractEventLoop, app: Any, body: bytes) -> tuple[int, bytes]:
+    rec = BodyRecorder()
+    loop.run_until_complete(app(chat_scope(body), body_once(body), rec.send))
+    (status,) = rec.statuses
+    return status, rec.last
+
+
+def post_case(loop: asyncio.AbstractEventLoop, app: Any, body: bytes, body_len: int) -> Callable[[int], float]:
+    """``n`` POSTs of the same body; every response must be a 200 of ``body_len`` bytes."""
+    scope = chat_scope(body)
+
+    async def many(n: int, send: Any) -> float:
+        started = time.perf_counter()
+        for _ in range(n):
+            await app(dict(scope), body_once(body), send)
+        return time.perf_counter() - started
+
+    def run(n: int) -> float:
+        rec = Recorder()
+        elapsed = loop.run_until_complete(many(n, rec.send))
+        if rec.statuses != {200: n} or rec.body_bytes != body_len * n:
+            raise AssertionError(f"unexpected responses: {rec.statuses}, {rec.body_bytes} body bytes "
+                                 f"(wanted {n}x 200 with {body_len} bytes)")
+        return elapsed
+
+    return run
+
+
+def floor_app(body: bytes) -> Any:
+    """A bare Starlette POST route that reads the request body and returns the pre-built bytes."""
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.routing import Route
+
+    async def endpoint(request: Request) -> Response:
+        await request.body()
+        return Response(body, media_type="application/json")
+
+    return Starlette(routes=[Route(PATH, endpoint, methods=["POST"])])
+
+
+def floor_with_middleware(body: bytes) -> Any:
+    """The floor behind the product's outermost middleware (request id, limits, access log)."""
+    from starlette.middleware import Middleware
+
+    from shared.http.middleware import RequestContextMiddleware
+
+    app = floor_app(body)
+    app.user_middleware.insert(0, Middleware(RequestContextMiddleware,
+                                             max_body_bytes=lambda: 64 * 1024))
+    return app
+
+
+def check_access_log(loop: asyncio.AbstractEventLoop, app: Any, body: bytes) -> None:
+    """Prove the access logger writes a line for a chat request before sending it to /dev/null."""
+    from shared.logs import configure_logging
+
+    buffer = io.StringIO()
+    configure_logging("INFO", stream=buffer)
+    status, _ = post(loop, app, body)
+    lines = [json.loads(line) for line in buffer.getvalue().splitlines()]
+    if status != 200 or not any(line.get("logger") == "stjarna.access" and line.get("path") == PATH
+                                for line in lines):
+        raise AssertionError(f"status {status}; no access log line for {PATH}: {lines!r}")
+
+
+# -- part 1: the pipeline ------------------------------------------------------------------------
+class Reference:
+    """One untimed pass over the script: every stage's input and output, per script position."""
+
+    def __init__(self, payload: dict[str, Any], currency: str, locale: str) -> None:
+        from shared.chat.candidates import select
+        from shared.chat.constraints import parse
+        from shared.chat.fallback import respond
+
+        self.previous: list[Any] = []
+        self.constraints: list[Any] = []
+        self.selections: list[Any] = []
+        self.suggestions: list[int] = []
+        last: dict[int, Any] = {}
+        for conv, message in SCRIPT:
+            previous = last.get(conv)
+            c = parse(message, previous)
+            selection = select(payload, c)
+            reply = respond(selection, c, currency=currency, locale=locale)
+            self.previous.append(previous)
+            self.constraints.append(c)
+            self.selections.append(selection)
+            self.suggestions.append(len(reply["suggestions"]))
+            last[conv] = c
+
+
+def pipeline_cases(service: Any, menu: Any, payload: dict[str, Any]) -> tuple[dict[str, Callable[[int], float]],
+                                                                            Reference]:
+    from shared.chat.candidates import select
+    from shared.chat.constraints import parse
+    from shared.chat.fallback import respond
+
+    currency, locale = menu.head.currency, menu.head.locale
+    ref = Reference(payload, currency, locale)
+    size = len(SCRIPT)
+    cycles = itertools.count()  # fresh session tokens for every pass over the script
+    position = [0, next(cycles)]
+
+    def answer(n: int) -> float:
+        pos, cycle = position
+        started = time.perf_counter()
+        for _ in range(n):
+            conv, message = SCRIPT[pos]
+            result = service.answer(menu, f"bench{cycle:08d}c{conv}", message)
+            if result.outcome != "fallback:no_key" or len(result.body["suggestions"]) != ref.suggestions[pos]:
+                raise AssertionError(f"unexpected answer at script position {pos}: {result!r}")
+            pos += 1
+            if pos == size:
+                pos, cycle = 0, next(cycles)
+        elapsed = time.perf_counter() - started
+        position[:] = [pos, cycle]
+        return elapsed
+
+    def stage(call: Callable[[int], Any], check: Callable[[int, Any], bool]) -> Callable[[int], float]:
+        def run(n: int) -> float:
+            started = time.perf_counter()
+            for k in range(n):
+                out = call(k % size)
+            elapsed = time.perf_counter() - started
+            last = (n - 1) % size
+            if not check(last, out):
+                raise AssertionError(f"unexpected stage output at script position {last}: {out!r}")
+            return elapsed
+
+        return run
+
+    cases = {
+        "answer": answer,
+        "parse": stage(lambda i: parse(SCRIPT[i][1], ref.previous[i]), lambda i, out: out == ref.constraints[i]),
+        "select": stage(lambda i: select(payload, ref.constraints[i]), lambda i, out: out == ref.selections[i]),
+        "respond": stage(lambda i: respond(ref.selections[i], ref.constraints[i], currency=currency, locale=locale),
+                         lambda i, out: len(out["suggestions"]) == ref.suggestions[i]),
+    }
+    return cases, ref
+
+
+def answer_case(service: Any, menu: Any, suggestions: int) -> Callable[[int], float]:
+    """``ChatService.answer`` alone with what the POST rows send: one session repeating the message.
+    Runs in the event loop's thread (the app runs it in a worker thread). Returns the elapsed seconds."""
+
+    def run(n: int) -> float:
+        started = time.perf_counter()
+        for _ in range(n):
+            result = service.answer(menu, "bench-alone-session", RPS_MESSAGE)
+        elapsed = time.perf_counter() - started
+        if result.outcome != "fallback:no_key" or len(result.body["suggestions"]) != suggestions:
+            raise AssertionError(f"unexpected answer: {result!r}")
+        return elapsed
+
+    return run
+
+
+# -- part 3: round trips ---------------------------------------------------------------------------
+def count_round_trips(loop: asyncio.AbstractEventLoop, settings: Any, store: Any, slug: str) -> list[Row]:
+    """Counted through the full app: the rate limiter on a counting shared storage, the KV behind a
+    counting proxy. The limiter's ``hit`` calls are counted as a cross-check (one store call each)."""
+    from shared.container import Container
+    from shared.http.app import create_app
+    from shared.kv.memory import MemoryKV
+    from shared.ratelimit.limiter import RateLimiter
+
+    group = f"chat store round trips per request ({slug.removeprefix('bench-')} items; goal ≤ {MAX_ROUND_TRIPS})"
+    shared_kv = MemoryKV()  # what Upstash holds for every instance (the menu cache, chat contexts)
+
+    def instance(**overrides: Any) -> tuple[Any, CountingKV, CountingWindows, Counter[str]]:
+        s = settings.model_copy(update=overrides) if overrides else settings
+        windows = CountingWindows()
+        limiter = RateLimiter(windows, chat_limit=s.chat_rate_limit, ip_limit=s.chat_ip_rate_limit,  # type: ignore[arg-type]
+                              health_limit=s.health_check_rate_limit, burst=s.chat_burst)
+        if not limiter.shared:
+            raise AssertionError("the counting storage was not taken as a shared storage")
+        hits: Counter[str] = Counter()
+        hit = limiter.hit
+
+        def counted_hit(*args: Any) -> Any:
+            hits["hit"] += 1
+            return hit(*args)
+
+        limiter.hit = counted_hit  # type: ignore[method-assign,assignment]
+        kv = CountingKV(shared_kv)
+        container = Container(s, store=store, kv=kv, limiter=limiter)
+        return create_app(("chat",), container=container), kv, windows, hits
+
+    rows: list[Row] = []
+
+    def turn(name: str, app: Any, kv: CountingKV, windows: CountingWindows, hits: Counter[str], token: str,
+             message: str, goal: bool = True) -> None:
+        for counter in (kv.calls, windows.calls, hits):
+            counter.clear()
+        status, raw = post(loop, app, chat_body(slug, token, message))
+        answer = json.loads(raw)
+        if status != 200 or answer.get("source") != "fallback":
+            raise AssertionError(f"{name}: status {status}, {answer!r}")
+        limiter_trips, kv_trips = sum(windows.calls.values()), sum(kv.calls.values())
+        if limiter_trips != hits["hit"]:
+            raise AssertionError(f"{name}: {hits['hit']} hit(s) but {dict(windows.calls)} storage calls")
+        total = limiter_trips + kv_trips
+        kv_detail = ", ".join(f"{op} {k}" for op, k in sorted(kv.calls.items())) or "none"
+        status_text = ("PASS" if total <= MAX_ROUND_TRIPS else "MISS") if goal else ""
+        rows.append(Row(group, f"{name}: limiter {limiter_trips} + KV {kv_trips} ({kv_detail})", total,
+                        "round trips", goal=f"≤ {MAX_ROUND_TRIPS}" if goal else "(no goal)", status=status_text,
+                        detail={"limiter": dict(windows.calls), "limiterHits": hits["hit"], "kv": dict(kv.calls)}))
+
+    app, kv, windows, hits = instance()
+    container_menus_warm(loop, app, slug)
+    turn("first turn of a session", app, kv, windows, hits, "bench-rt-session-1", CONVERSATIONS[0][0])
+    turn("follow-up turn", app, kv, windows, hits, "bench-rt-session-1", CONVERSATIONS[0][1])
+    turn("probe (sessionToken health-check)", app, kv, windows, hits, "health-check", CONVERSATIONS[0][0])
+    # The in-process menu past MENU_LOCAL_CACHE_SECONDS: the head is revalidated on PostgreSQL and the
+    # body reused, so no KV call; a new instance reads the menu from the KV once (per menu version).
+    app, kv, windows, hits = instance(menu_local_cache_seconds=0)
+    container_menus_warm(loop, app, slug)
+    turn("first turn, local menu expired (head revalidated)", app, kv, windows, hits, "bench-rt-session-2",
+         CONVERSATIONS[0][0])
+    app, kv, windows, hits = instance()
+    turn("first turn on a new instance (menu read from the KV once)", app, kv, windows, hits,
+         "bench-rt-session-3", CONVERSATIONS[0][0], goal=False)
+    return rows
+
+
+def container_menus_warm(loop: asyncio.AbstractEventLoop, app: Any, slug: str) -> None:
+    """One uncounted probe loads the menu into the instance (and the shared KV) before the count."""
+    status, raw = post(loop, app, chat_body(slug, "health-check", "hello"))
+    if status != 200:
+        raise AssertionError(f"warm-up probe: {status} {raw!r}")
+
+
+# -- the run --------------------------------------------------------------------------------------
+def run_bench(*, quick: bool = False) -> dict[str, Any]:
+    import orjson
+
+    from shared.chat.pipeline import ChatService
+    from shared.container import Container
+    from shared.http.app import create_app
+    from shared.kv.memory import MemoryKV
+    from shared.logs import configure_logging
+    from shared.menus.io import import_menu
+    from shared.settings import load_settings
+    from shared.store.postgres import PostgresStore
+
+    rounds, round_seconds = (3, 0.1) if quick else (5, 0.2)
+    rows: list[Row] = []
+    notes: list[str] = []
+    dominant: list[str] = []
+    devnull = open(os.devnull, "w")  # noqa: SIM115 - closed in finally
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    started = time.perf_counter()
+    try:
+        with embedded_postgres() as dsn:
+            store = PostgresStore(dsn, timeout_seconds=10)
+            for size in SIZES:
+                import_menu(store, chat_menu_document(size))
+            settings = load_settings({"STJARNA_DATA_DIR": "/nonexistent", "MENU_LOCAL_CACHE_SECONDS": "30",
+                                      "CHAT_RATE_LIMIT": NEVER_REFUSE, "CHAT_IP_RATE_LIMIT": NEVER_REFUSE})
+            container = Container(settings, store=store, kv=MemoryKV())
+            app = create_app(("chat",), container=container)
+            check_access_log(loop, app, chat_body("bench-50", "bench-log-check", RPS_MESSAGE))
+            configure_logging("INFO", stream=devnull)
+
+            for size in SIZES:
+                slug = f"bench-{size}"
+                menu, _ = container.menus.menu(slug)
+                group = f"chat pipeline, no model ({size} items)"
+
+                # Part 1: the pipeline (the service caches the parsed payload by ETag, as in the app).
+                service = ChatService(MemoryKV(), settings, None)
+                cases, ref = pipeline_cases(service, menu, orjson.loads(menu.body))
+                res = measure(cases, rounds=rounds, round_seconds=round_seconds)
+                us = {name: 1e6 / r["rps"] for name, r in res.items()}
+                rest = us["answer"] - us["parse"] - us["select"] - us["respond"]
+                detail = {"calls": len(SCRIPT), "conversations": len(CONVERSATIONS),
+                          "candidates": [len(s.candidates) for s in ref.selections]}
+                rows.append(Row(group, f"ChatService.answer, fallback (script of {len(SCRIPT)} EN/SV turns)",
+                                us["answer"], "µs", detail={**detail, "n": res["answer"]["n"], "rounds": rounds}))
+                for name, label in (("parse", "parse: message → constraints"),
+                                    ("select", "select: payload → candidates"),
+                                    ("respond", "respond: fallback reply")):
+                    rows.append(Row(group, label, us[name], "µs", "answer", us[name] / us["answer"],
+                                    detail={"n": res[name]["n"], "rounds": rounds}))
+                rows.append(Row(group, "rest: KV, session key, context JSON, flags, log (answer - stages)",
+                                max(rest, 0.0), "µs", "answer", max(rest, 0.0) / us["answer"],
+                                detail={"raw": rest}))
+                top = max(("parse", "select", "respond"), key=us.__getitem__)
+                dominant.append(f"{size} items: {top} ({us[top] / us['answer']:.0%} of answer)")
+
+                # Part 2: requests/s through the app; the floors return bytes of the answer's size.
+                body = chat_body(slug, "bench-rps-session", RPS_MESSAGE)
+                for _ in range(3):  # first turn, then follow-ups: the answer is the same from here on
+                    status, answer = post(loop, app, body)
+                    if status != 200:
+                        raise AssertionError(f"{slug}: {status} {answer!r}")
+                prebuilt = bytes(len(answer))
+                res = measure({
+                    "floor": post_case(loop, floor_app(prebuilt), body, len(prebuilt)),
+                    "floor + middleware": post_case(loop, floor_with_middleware(prebuilt), body, len(prebuilt)),
+                    "chat": post_case(loop, app, body, len(answer)),
+                    "answer alone": answer_case(ChatService(MemoryKV(), settings, None), menu,
+                                                len(json.loads(answer)["suggestions"])),
+                }, rounds=rounds, round_seconds=round_seconds + 0.05)
+                fl, pfl, ch = res["floor"]["rps"], res["floor + middleware"]["rps"], res["chat"]["rps"]
+                alone = res["answer alone"]["rps"]
+                group = f"chat POST /api/chat ({size} items, answer {len(answer)} B)"
+
+                def row(name: str, value: float, base: float, base_name: str, key: str,
+                        group: str = group, res: dict[str, Any] = res, size_: int = len(answer)) -> Row:
+                    return Row(group, name, value, "req/s", base_name, value / base,
+                               detail={"n": res[key]["n"], "rounds": res[key]["rounds"], "bodyBytes": size_})
+
+                rows += [
+                    row("floor: Starlette POST route, pre-built bytes", fl, fl, "floor", "floor"),
+                    row("same-path floor: behind RequestContextMiddleware", pfl, pfl, "same-path floor",
+                        "floor + middleware"),
+                    row("chat 200, fallback (follow-up turn)", ch, fl, "floor", "chat"),
+                    row("chat 200 vs the same-path floor", ch, pfl, "same-path floor", "chat"),
+                    row("ChatService.answer alone, same message and session (no HTTP)", alone, fl, "floor",
+                        "answer alone"),
+                    Row(group, "HTTP path around answer(): 1/chat - 1/answer alone", max(1e6 / ch - 1e6 / alone, 0.0),
+                        "µs", "chat", max(1 - ch / alone, 0.0), detail={"raw": 1e6 / ch - 1e6 / alone}),
+                ]
+                print(f"  measured {size} items ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
+
+            # Part 3: store round trips per request (default limits: nothing is refused in 5 requests).
+            rt_settings = load_settings({"STJARNA_DATA_DIR": "/nonexistent", "MENU_LOCAL_CACHE_SECONDS": "30"})
+            rows += count_round_trips(loop, rt_settings, store, f"bench-{SIZES[1]}")
+            store.close()
+    finally:
+        loop.close()
+        asyncio.set_event_loop(None)
+        devnull.close()
+
+    notes += [
+        f"chat pipeline: ChatService.answer(menu, token, message) with ai=None (outcome fallback:no_key) over a "
+        f"script of {len(SCRIPT)} turns in {len(CONVERSATIONS)} EN/SV sessions (vegan, nut-free, under X, "
+        "cheapest dessert, follow-ups); fresh session tokens on every pass, so first turns stay first turns; "
+        "MemoryKV; the `stjarna.chat` log line goes to os.devnull. Stages timed alone on the same inputs "
+        "(parse with the session's previous constraints, select on the parsed payload, respond on the "
+        f"selection); best of {rounds} interleaved rounds, in µs per call; the stage ratios are shares of "
+        "answer.",
+        "chat pipeline dominant stage: " + "; ".join(dominant) + ".",
+        "chat menus: the menu bench's generated documents with course-named sections (EN/SV), 1/5 of the "
+        "items tagged vegan, 1/5 vegetarian, 1/11 with undeclared allergens.",
+        f"chat POST: full app (create_app(('chat',)), MemoryKV, memory:// limiter with CHAT_RATE_LIMIT = "
+        f"CHAT_IP_RATE_LIMIT = '{NEVER_REFUSE}', so it runs and never refuses), one session repeating "
+        f"'{RPS_MESSAGE}' (follow-up turns: context read and written each time); access log on to "
+        "os.devnull; the floors read the body and return zero bytes of the answer's length; no goal.",
+        "chat round trips: through the full app; the rate limiter is built on a counting storage standing "
+        "in for UpstashStorage (one acquire_entries call = one Lua script call = one HTTP round trip; "
+        "RateLimiter.hit counted as a cross-check, one storage call each) and the KV is a counting proxy "
+        "(get/set/get_many/write/delete = one round trip each on UpstashKV); the menu is in the instance "
+        "(MENU_LOCAL_CACHE_SECONDS=30) except in the last two rows.",
+    ]
+    return {"rows": [r.as_dict() for r in rows], "notes": notes,
+            "seconds": round(time.perf_counter() - started, 1)}
+
+
+if __name__ == "__main__":
+    cli(__doc__, run_bench, quick_help="fewer, shorter rounds (smoke test)")
