@@ -4,8 +4,6 @@ for the KV. Fault fixtures yield adapters whose backend cannot be reached."""
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -207,7 +205,7 @@ class RestartableServer:
         self._server: BackgroundServer | None = None
 
     def start(self) -> None:
-        server = _FixedPortServer(self.app, self.port)
+        server = BackgroundServer(self.app, self.port)
         server.start()
         self._server = server
 
@@ -215,29 +213,6 @@ class RestartableServer:
         if self._server is not None:
             self._server.stop()
             self._server = None
-
-
-class _FixedPortServer(BackgroundServer):
-    """BackgroundServer.start, on a given port instead of a free one."""
-
-    def __init__(self, app: Any, port: int) -> None:
-        super().__init__(app)
-        self._port = port
-
-    def start(self, timeout: float = 5.0) -> str:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", self._port))
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
-                                        name=f"uvicorn-{self._port}", daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + timeout
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the test server did not start")
-            time.sleep(0.005)
-        self.url = f"http://127.0.0.1:{self._port}"
-        return self.url
 
 
 @pytest.fixture

@@ -16,11 +16,13 @@ class BackgroundServer:
     """``start()`` returns the base URL; ``stop()`` closes the listener and every connection, so
     clients get "connection refused" afterwards (never a hang). Both are idempotent."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, port: int = 0) -> None:
+        """``port`` 0 picks a free one; a given port lets a stopped server come back on the same URL."""
         config = uvicorn.Config(app, lifespan="off", log_level="warning", access_log=False,
                                 timeout_graceful_shutdown=1)
         self._server = uvicorn.Server(config)
         self._thread: threading.Thread | None = None
+        self._port = port
         self.url = ""
 
     def start(self, timeout: float = 5.0) -> str:
@@ -28,7 +30,7 @@ class BackgroundServer:
             return self.url
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
+        sock.bind(("127.0.0.1", self._port))
         port = sock.getsockname()[1]
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
                                         name=f"uvicorn-{port}", daemon=True)
