@@ -7,6 +7,7 @@ Exit codes: 0 success; 1 the request was refused (invalid input, unknown restaur
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -29,11 +30,18 @@ def _dump(data: Any, out: TextIO) -> None:
     out.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
 
 
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)  # a normal exit: atexit handlers (the embedded database) run
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from shared.http.app import create_app
 
+    # uvicorn re-raises a SIGTERM after its graceful shutdown with the handler that was there before;
+    # with the default one the process dies without atexit, orphaning the embedded PostgreSQL.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     container = _container()
     container.store.ping()  # start (embedded), migrate and seed now: fail at start, not on a request
     print(f"Stjarna {container.settings.version} on http://{args.host}:{args.port} "

@@ -36,3 +36,32 @@ def test_widget_bundle_and_demo_page(live_server):
     page = httpx.get(f"{live_server}/demo")
     assert 'data-restaurant-id="demo"' in page.text
     assert "script-src 'self'" in page.headers["content-security-policy"]
+
+
+def test_stopping_serve_stops_its_embedded_database():
+    """SIGTERM (what a process manager sends) must not orphan the embedded PostgreSQL."""
+    import os
+    import shutil
+    import time
+
+    from tests.conftest import server_data_dir
+    from tests.support.serve_process import stjarna_serve
+    from tests.support.servers import closed_port
+
+    root = server_data_dir("stjarna-test-stop-")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "SUPABASE_", "UPSTASH_"))}
+    env["STJARNA_DATA_DIR"] = str(root / "data")
+    try:
+        with stjarna_serve(closed_port(), env, root / "serve.log"):
+            postgres_pid = int((root / "data" / "pg" / "postmaster.pid").read_text().split()[0])
+            os.kill(postgres_pid, 0)  # running
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                os.kill(postgres_pid, 0)
+            except ProcessLookupError:
+                break
+            assert time.monotonic() < deadline, "the embedded PostgreSQL outlived stjarna serve"
+            time.sleep(0.1)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
