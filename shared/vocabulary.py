@@ -15,9 +15,9 @@ EU14_ORDER: Final = (
 
 
 @functools.cache
-def _load() -> dict[str, dict[str, dict[str, str]]]:
-    raw = resources.files("shared").joinpath("vocabulary.json").read_bytes()
-    data: dict[str, dict[str, dict[str, str]]] = orjson.loads(raw)
+def _load() -> dict[str, Any]:
+    """The whole file, read once; its shapes are documented in vocabulary.json itself."""
+    data: dict[str, Any] = orjson.loads(resources.files("shared").joinpath("vocabulary.json").read_bytes())
     return data
 
 
@@ -33,22 +33,15 @@ def tags() -> tuple[str, ...]:
     return tuple(_load()["tags"])
 
 
-# -- the chat vocabulary (words -> constraints); shapes are documented in vocabulary.json ---------
-@functools.cache
-def _raw() -> dict[str, Any]:
-    raw = resources.files("shared").joinpath("vocabulary.json").read_bytes()
-    data: dict[str, Any] = orjson.loads(raw)
-    return data
-
-
+# -- the chat vocabulary (words -> constraints) ----------------------------------------------------
 def chat_section(name: str) -> Any:
     """One of the chat vocabulary's top-level sections: ``diets``, ``allergenWords``, ``conditions``,
     ``negation``, ``price``, ``spice``, ``courses``, ``misspellings``, ``fuzzyStopwords``,
     ``languageHints``, ``reset``, ``chips``, ``avoidGroups``."""
-    return _raw()[name]
+    return _load()[name]
 
 
 def labels(kind: str, code: str) -> dict[str, str]:
     """Display labels per language of an allergen (``kind="allergens"``) or a tag (``"tags"``)."""
-    entry: dict[str, str] = _raw()[kind][code]
+    entry: dict[str, str] = _load()[kind][code]
     return {lang: text for lang, text in entry.items() if lang != "kind"}

@@ -97,11 +97,6 @@ def _broken(item: Item, c: Constraints, lex: Lexicon) -> Iterator[str]:
         yield "course"
 
 
-def violations(item: Item, c: Constraints, lex: Lexicon | None = None) -> list[str]:
-    """The constraints ``item`` breaks, allergens declared or not (see ``select`` for that rule)."""
-    return list(_broken(item, c, lex or lexicon()))
-
-
 def select(menu: dict[str, Any], c: Constraints) -> Selection:
     items, skipped = menu_items(menu)
     return select_items(items, skipped, c)
