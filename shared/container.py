@@ -14,10 +14,15 @@ import threading
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import datetime
+
+    from shared.admin.keys import AdminKeys
     from shared.chat.ai import AiResponder
     from shared.chat.pipeline import ChatService
     from shared.kv import KV
     from shared.menus.public import MenuService
+    from shared.orders.service import OrderService
     from shared.ratelimit import RateLimiter
     from shared.settings import Settings
     from shared.store import Store
@@ -27,7 +32,8 @@ _log = logging.getLogger("stjarna.container")
 
 class Container:
     def __init__(self, settings: Settings, *, store: Store | None = None, kv: KV | None = None,
-                 limiter: RateLimiter | None = None, ai: AiResponder | None = None) -> None:
+                 limiter: RateLimiter | None = None, ai: AiResponder | None = None,
+                 clock: Callable[[], datetime] | None = None) -> None:
         self.settings = settings
         self._store = store
         self._kv = kv
@@ -35,6 +41,9 @@ class Container:
         self._ai = ai
         self._menus: MenuService | None = None
         self._chat: ChatService | None = None
+        self._orders: OrderService | None = None
+        self._admin_keys: AdminKeys | None = None
+        self._clock = clock  # orders' "now" (opening hours, lead time): injected by tests
         self._lock = threading.Lock()
 
     @property
@@ -101,6 +110,28 @@ class Container:
                         self._ai = build_ai(self.settings)
                     self._chat = ChatService(kv, self.settings, self._ai)
         return self._chat
+
+    @property
+    def orders(self) -> OrderService:
+        if self._orders is None:
+            from shared.orders.service import OrderService, system_clock
+
+            store = self.store
+            with self._lock:
+                if self._orders is None:
+                    self._orders = OrderService(store, self.settings, clock=self._clock or system_clock)
+        return self._orders
+
+    @property
+    def admin_keys(self) -> AdminKeys:
+        if self._admin_keys is None:
+            from shared.admin.keys import AdminKeys
+
+            store = self.store
+            with self._lock:
+                if self._admin_keys is None:
+                    self._admin_keys = AdminKeys(store, self.settings.admin_key_pepper.get_secret_value())
+        return self._admin_keys
 
     def close(self) -> None:
         for client in (self._store, self._kv, self._limiter, self._ai):

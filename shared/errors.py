@@ -6,11 +6,21 @@
     │   ├── RestaurantIdInvalid       (400 RESTAURANT_ID_INVALID)
     │   ├── InvalidRequest            (400 INVALID_REQUEST)       malformed query, headers, encoding
     │   └── UriTooLong                (414 URI_TOO_LONG)
+    ├── Unauthorized                  (401 UNAUTHORIZED)          admin routes: no hint of what was wrong
     ├── OriginNotAllowed              (403 ORIGIN_NOT_ALLOWED)
     ├── NotFound                      (404 NOT_FOUND)
-    │   └── RestaurantNotFound        (404 RESTAURANT_NOT_FOUND)
+    │   ├── RestaurantNotFound        (404 RESTAURANT_NOT_FOUND)
+    │   └── OrderNotFound             (404 ORDER_NOT_FOUND)
     ├── MethodNotAllowed              (405 METHOD_NOT_ALLOWED)
     ├── PayloadTooLarge               (413 PAYLOAD_TOO_LARGE)
+    ├── Conflict                      (409 CONFLICT)
+    │   ├── RestaurantClosed          (409 RESTAURANT_CLOSED)     carries nextOpeningAt
+    │   ├── ItemUnavailable           (409 ITEM_UNAVAILABLE)      carries items: [{itemId, reason}]
+    │   ├── OrderingDisabled          (409 ORDERING_DISABLED)
+    │   ├── IdempotencyKeyReused      (409 IDEMPOTENCY_KEY_REUSED)
+    │   ├── InvalidTransition         (409 INVALID_TRANSITION)    carries from, to
+    │   ├── OrderStatusConflict       (409 ORDER_STATUS_CONFLICT) carries current status
+    │   └── TooManyAdminKeys          (409 TOO_MANY_ADMIN_KEYS)
     ├── RateLimited                   (429 RATE_LIMITED)          carries retry_after and the X-RateLimit numbers
     ├── ValidationFailed              (422 VALIDATION_ERROR)      carries field paths
     ├── ServiceUnavailable            (503 SERVICE_UNAVAILABLE)
@@ -36,6 +46,10 @@ class StjarnaError(Exception):
         self.message = message or self.default_message
         self.details = details
         super().__init__(self.message)
+
+    def headers(self) -> dict[str, str]:
+        """Response headers that belong to this error (``Retry-After``, ``WWW-Authenticate``)."""
+        return {}
 
 
 class BadRequest(StjarnaError):
@@ -70,6 +84,15 @@ class OriginNotAllowed(StjarnaError):
     default_message = "This website is not on the restaurant's list of allowed origins."
 
 
+class Unauthorized(StjarnaError):
+    status = 401
+    code = "UNAUTHORIZED"
+    default_message = "A valid admin key is required (Authorization: Bearer <key>)."
+
+    def headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": 'Bearer realm="stjarna-admin"'}
+
+
 class NotFound(StjarnaError):
     status = 404
     code = "NOT_FOUND"
@@ -79,6 +102,11 @@ class NotFound(StjarnaError):
 class RestaurantNotFound(NotFound):
     code = "RESTAURANT_NOT_FOUND"
     default_message = "No live restaurant with that id."
+
+
+class OrderNotFound(NotFound):
+    code = "ORDER_NOT_FOUND"
+    default_message = "No such order for this session."
 
 
 class MethodNotAllowed(StjarnaError):
@@ -91,6 +119,62 @@ class PayloadTooLarge(StjarnaError):
     status = 413
     code = "PAYLOAD_TOO_LARGE"
     default_message = "The request body is too large."
+
+
+class Conflict(StjarnaError):
+    status = 409
+    code = "CONFLICT"
+    default_message = "The request conflicts with the current state."
+
+
+class RestaurantClosed(Conflict):
+    code = "RESTAURANT_CLOSED"
+    default_message = "The restaurant is closed at that time."
+
+    def __init__(self, next_opening_at: str | None, message: str | None = None) -> None:
+        super().__init__(message, details={"nextOpeningAt": next_opening_at})
+
+
+class ItemUnavailable(Conflict):
+    code = "ITEM_UNAVAILABLE"
+    default_message = "Some items cannot be ordered right now."
+
+    def __init__(self, items: list[dict[str, str]]) -> None:
+        super().__init__(f"Some items cannot be ordered right now: {', '.join(i['itemId'] for i in items)}.",
+                         details={"items": items})
+
+
+class OrderingDisabled(Conflict):
+    code = "ORDERING_DISABLED"
+    default_message = "Online ordering is turned off for this restaurant right now."
+
+
+class IdempotencyKeyReused(Conflict):
+    code = "IDEMPOTENCY_KEY_REUSED"
+    default_message = "This Idempotency-Key was already used for a different order; use a new key."
+
+
+class InvalidTransition(Conflict):
+    code = "INVALID_TRANSITION"
+    default_message = "The order cannot move to that status from its current one."
+
+    def __init__(self, current: str, wanted: str) -> None:
+        super().__init__(f"An order that is {current} cannot become {wanted}.",
+                         details={"from": current, "to": wanted})
+
+
+class OrderStatusConflict(Conflict):
+    code = "ORDER_STATUS_CONFLICT"
+    default_message = "The order's status changed meanwhile."
+
+    def __init__(self, current: str, expected: str) -> None:
+        super().__init__(f"The order is {current}, not {expected}: someone changed it meanwhile.",
+                         details={"status": current})
+
+
+class TooManyAdminKeys(Conflict):
+    code = "TOO_MANY_ADMIN_KEYS"
+    default_message = "Two admin keys are already active; revoke one before creating another."
 
 
 class ValidationFailed(StjarnaError):
@@ -158,13 +242,21 @@ class ConfigError(StjarnaError):
 __all__ = [
     "BadRequest",
     "ConfigError",
+    "Conflict",
+    "IdempotencyKeyReused",
     "InvalidRequest",
+    "InvalidTransition",
+    "ItemUnavailable",
     "KVUnavailable",
     "MethodNotAllowed",
     "NotFound",
+    "OrderNotFound",
+    "OrderStatusConflict",
+    "OrderingDisabled",
     "OriginNotAllowed",
     "PayloadTooLarge",
     "RateLimited",
+    "RestaurantClosed",
     "RestaurantContextMissing",
     "RestaurantIdInvalid",
     "RestaurantNotFound",
@@ -172,6 +264,8 @@ __all__ = [
     "ServiceUnavailable",
     "StjarnaError",
     "StoreUnavailable",
+    "TooManyAdminKeys",
+    "Unauthorized",
     "UriTooLong",
     "ValidationFailed",
 ]

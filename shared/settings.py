@@ -60,6 +60,24 @@ class Settings(BaseSettings):
     chat_ip_rate_limit: str = Field("120 per 30 seconds", alias="CHAT_IP_RATE_LIMIT", pattern=_LIMIT)
     health_check_rate_limit: str = Field("60 per minute", alias="HEALTH_CHECK_RATE_LIMIT", pattern=_LIMIT)
     chat_burst: int = Field(3, alias="CHAT_BURST", ge=1, le=20)
+    # Order rate limits, per restaurant + session and per client IP; quotes (pricing a cart) likewise.
+    order_rate_limit: str = Field("5 per minute", alias="ORDER_RATE_LIMIT", pattern=_LIMIT)
+    order_ip_rate_limit: str = Field("30 per minute", alias="ORDER_IP_RATE_LIMIT", pattern=_LIMIT)
+    quote_rate_limit: str = Field("60 per minute", alias="QUOTE_RATE_LIMIT", pattern=_LIMIT)
+    quote_ip_rate_limit: str = Field("300 per minute", alias="QUOTE_IP_RATE_LIMIT", pattern=_LIMIT)
+
+    # Ordering (docs/orders.md): a requested pickup time must be at least the lead time and at most
+    # the horizon ahead; open orders expire this long after their pickup (or placing) time.
+    order_lead_minutes: int = Field(15, alias="ORDER_LEAD_MINUTES", ge=0, le=240)
+    order_horizon_hours: int = Field(48, alias="ORDER_HORIZON_HOURS", ge=1, le=336)
+    order_expire_after_hours: int = Field(12, alias="ORDER_EXPIRE_AFTER_HOURS", ge=1, le=168)
+
+    # Admin API keys are stored as HMAC-SHA256(pepper, key). Required in production; the development
+    # default is public, so keys made with it are only as safe as the database they live in.
+    admin_key_pepper: SecretStr = Field(SecretStr("stjarna-development-pepper"), alias="ADMIN_KEY_PEPPER")
+    # Failed admin authentications per client IP (in KV) before 429s, per window.
+    admin_auth_max_failures: int = Field(10, alias="ADMIN_AUTH_MAX_FAILURES", ge=1, le=1000)
+    admin_auth_window_seconds: int = Field(600, alias="ADMIN_AUTH_WINDOW_SECONDS", ge=10, le=86400)
 
     # Feature flags (environment layer; see shared/flags.py).
     use_server_chat: bool = Field(True, alias="USE_SERVER_CHAT")
@@ -90,8 +108,11 @@ class Settings(BaseSettings):
         if self.env == "production":
             if self.store_kind == "embedded":
                 raise ValueError("production needs SUPABASE_URL or DATABASE_URL; the embedded store is for development")
+            if "admin_key_pepper" not in self.model_fields_set:
+                raise ValueError("production needs ADMIN_KEY_PEPPER (a random secret of 32+ characters)")
             for name, secret in (("SUPABASE_SERVICE_ROLE_KEY", self.supabase_service_role_key),
-                                 ("UPSTASH_REDIS_REST_TOKEN", self.upstash_redis_rest_token)):
+                                 ("UPSTASH_REDIS_REST_TOKEN", self.upstash_redis_rest_token),
+                                 ("ADMIN_KEY_PEPPER", self.admin_key_pepper)):
                 if secret is not None and _is_placeholder(secret.get_secret_value()):
                     raise ValueError(f"{name} holds a placeholder value; refusing to start in production")
         return self

@@ -89,11 +89,14 @@ def make_settings(**env: str) -> Settings:
 
 @pytest.fixture
 def app_for(seeded: PostgresStore) -> Callable[..., tuple[TestClient, Container]]:
-    """Build the full app inline around the seeded store: ``client, container = app_for(**env)``."""
+    """Build the full app inline around the seeded store: ``client, container = app_for(**env)``
+    (``clock``: the orders' "now", a callable returning an aware datetime)."""
     from shared.http.app import create_app
 
-    def build(groups: tuple[str, ...] | None = None, kv: object = None, **env: str) -> tuple[TestClient, Container]:
-        container = Container(make_settings(**env), store=seeded, kv=kv or MemoryKV())  # type: ignore[arg-type]
+    def build(groups: tuple[str, ...] | None = None, kv: object = None, clock: object = None,
+              **env: str) -> tuple[TestClient, Container]:
+        container = Container(make_settings(**env), store=seeded, kv=kv or MemoryKV(),  # type: ignore[arg-type]
+                              clock=clock)  # type: ignore[arg-type]
         app = create_app(container=container) if groups is None else create_app(groups, container=container)  # type: ignore[arg-type]
         return TestClient(app, base_url="http://testserver", raise_server_exceptions=False), container
 

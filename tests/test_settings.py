@@ -31,7 +31,13 @@ def test_backends_are_chosen_by_configuration():
     ({"SUPABASE_URL": "not a url", "SUPABASE_SERVICE_ROLE_KEY": "k" * 40}, "SUPABASE_URL"),
     ({"STJARNA_ENV": "production"}, "embedded store is for development"),
     ({"STJARNA_ENV": "production", "SUPABASE_URL": "https://abc.supabase.co",
-      "SUPABASE_SERVICE_ROLE_KEY": "changeme"}, "placeholder"),
+      "SUPABASE_SERVICE_ROLE_KEY": "changeme", "ADMIN_KEY_PEPPER": "p" * 40}, "placeholder"),
+    ({"STJARNA_ENV": "production", "DATABASE_URL": "postgresql://h/db"}, "production needs ADMIN_KEY_PEPPER"),
+    ({"STJARNA_ENV": "production", "DATABASE_URL": "postgresql://h/db", "ADMIN_KEY_PEPPER": "changeme"},
+     "ADMIN_KEY_PEPPER holds a placeholder"),
+    ({"ORDER_RATE_LIMIT": "many"}, "ORDER_RATE_LIMIT"),
+    ({"ORDER_LEAD_MINUTES": "-1"}, "ORDER_LEAD_MINUTES"),
+    ({"ORDER_HORIZON_HOURS": "0"}, "ORDER_HORIZON_HOURS"),
 ])
 def test_bad_values_are_refused_with_the_variable_named(env, needle):
     with pytest.raises(ConfigError) as info:

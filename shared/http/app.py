@@ -23,8 +23,8 @@ from shared.http.middleware import RequestContextMiddleware
 from shared.http.responses import error_response
 from shared.logs import ensure_logging
 
-Group = Literal["menu", "chat", "health", "widget", "site"]
-DEPLOYED_GROUPS: tuple[Group, ...] = ("menu", "chat", "health", "widget")
+Group = Literal["menu", "chat", "orders", "admin", "health", "widget", "site"]
+DEPLOYED_GROUPS: tuple[Group, ...] = ("menu", "chat", "orders", "admin", "health", "widget")
 
 
 def routes_for(group: Group, container: Callable[[], Container]) -> list[BaseRoute]:
@@ -36,6 +36,14 @@ def routes_for(group: Group, container: Callable[[], Container]) -> list[BaseRou
         from shared.http.chat import chat_routes
 
         return list(chat_routes(container))
+    if group == "orders":
+        from shared.http.orders import order_routes
+
+        return list(order_routes(container))
+    if group == "admin":
+        from shared.http.admin import admin_routes
+
+        return list(admin_routes(container))
     if group == "health":
         from shared.http.health import health_routes
 
@@ -52,7 +60,7 @@ def create_app(groups: Iterable[Group] = (*DEPLOYED_GROUPS, "site"), *,
 
     async def stjarna_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StjarnaError)
-        return error_response(exc, request.state.requestId)
+        return error_response(exc, request.state.requestId, headers=exc.headers())
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)

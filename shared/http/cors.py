@@ -17,8 +17,10 @@ from shared.errors import OriginNotAllowed
 from shared.menus.public import RestaurantHead
 from shared.tenants.origins import Origin, is_allowed, parse_origin
 
-ALLOWED_REQUEST_HEADERS = ("content-type", "if-none-match", "x-request-id", "x-restaurant-id", "idempotency-key")
-EXPOSED_HEADERS = "ETag, X-Request-ID, Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset"
+ALLOWED_REQUEST_HEADERS = ("content-type", "if-none-match", "x-request-id", "x-restaurant-id", "idempotency-key",
+                          "x-session-token")
+EXPOSED_HEADERS = ("ETag, X-Request-ID, Location, Idempotent-Replayed, Retry-After, X-RateLimit-Limit, "
+                   "X-RateLimit-Remaining, X-RateLimit-Reset")
 PREFLIGHT_MAX_AGE = "600"
 
 

@@ -1,4 +1,5 @@
-"""The chat rate limiter: moving-window limits per restaurant + session and per client IP, shared
+"""The rate limiter: moving-window limits per restaurant + session and per client IP for each kind of
+request (chat, order, quote), shared
 through Upstash (one Lua call per request) and degrading to per-instance memory when the store fails.
 
 See docs/ratelimits.md. Sync and thread-safe (handlers call it through ``run_in_threadpool``, like the
@@ -30,11 +31,16 @@ if TYPE_CHECKING:
 DEFAULT_CHAT_LIMIT = "15 per 30 seconds"
 DEFAULT_IP_LIMIT = "120 per 30 seconds"
 DEFAULT_HEALTH_LIMIT = "60 per minute"
+DEFAULT_ORDER_LIMIT = "5 per minute"
+DEFAULT_ORDER_IP_LIMIT = "30 per minute"
+DEFAULT_QUOTE_LIMIT = "60 per minute"
+DEFAULT_QUOTE_IP_LIMIT = "300 per minute"
 DEFAULT_BURST = 3
 DEFAULT_BACKOFF_SECONDS = 10.0
 HEALTH_CHECK_SESSION = "health-check"
 
 Scope = Literal["session", "ip", "health"]
+Kind = Literal["chat", "order", "quote"]
 _log = logging.getLogger("stjarna.ratelimit")
 
 
@@ -112,7 +118,7 @@ def _digest(value: str) -> str:
 
 
 class RateLimiter:
-    """``hit(restaurant_id, session_token, client_ip) -> Decision``; ``in_flight(...)``; ``degraded``.
+    """``hit(restaurant_id, session_token, client_ip, kind) -> Decision``; ``in_flight(...)``; ``degraded``.
 
     ``storage``: a ``limits`` storage or URI; ``"memory://"`` (default) for one instance, an
     ``UpstashStorage`` (``make_storage(settings)``) to share limits across instances. With a shared
@@ -123,11 +129,18 @@ class RateLimiter:
     def __init__(self, storage: Storage | str = "memory://", *,
                  chat_limit: str = DEFAULT_CHAT_LIMIT, ip_limit: str = DEFAULT_IP_LIMIT,
                  health_limit: str = DEFAULT_HEALTH_LIMIT, burst: int = DEFAULT_BURST,
+                 order_limit: str = DEFAULT_ORDER_LIMIT, order_ip_limit: str = DEFAULT_ORDER_IP_LIMIT,
+                 quote_limit: str = DEFAULT_QUOTE_LIMIT, quote_ip_limit: str = DEFAULT_QUOTE_IP_LIMIT,
                  backoff_seconds: float = DEFAULT_BACKOFF_SECONDS,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.chat_item = parse_limit(chat_limit, "CHAT_RATE_LIMIT")
         self.ip_item = parse_limit(ip_limit, "CHAT_IP_RATE_LIMIT")
         self.health_item = parse_limit(health_limit, "HEALTH_CHECK_RATE_LIMIT")
+        self.policies: dict[Kind, tuple[RateLimitItem, RateLimitItem]] = {
+            "chat": (self.chat_item, self.ip_item),
+            "order": (parse_limit(order_limit, "ORDER_RATE_LIMIT"), parse_limit(order_ip_limit, "ORDER_IP_RATE_LIMIT")),
+            "quote": (parse_limit(quote_limit, "QUOTE_RATE_LIMIT"), parse_limit(quote_ip_limit, "QUOTE_IP_RATE_LIMIT")),
+        }
         if burst < 1:
             raise ConfigError(f"CHAT_BURST must be at least 1, got {burst}")
         self.burst = burst
@@ -164,20 +177,22 @@ class RateLimiter:
         return self._shared is not None
 
     # -- hits ----------------------------------------------------------------------------------
-    def checks_for(self, restaurant_id: str, session_token: str, client_ip: str) -> list[tuple[Scope, WindowCheck]]:
+    def checks_for(self, restaurant_id: str, session_token: str, client_ip: str,
+                   kind: Kind = "chat") -> list[tuple[Scope, WindowCheck]]:
         if session_token == HEALTH_CHECK_SESSION:  # monitoring: its own generous limit per restaurant
-            return [("health", self._check(self.health_item, "chat-health", restaurant_id))]
-        return [("session", self._check(self.chat_item, "chat-session", restaurant_id, _digest(session_token))),
-                ("ip", self._check(self.ip_item, "chat-ip", _digest(client_ip)))]
+            return [("health", self._check(self.health_item, f"{kind}-health", restaurant_id))]
+        session_item, ip_item = self.policies[kind]
+        return [("session", self._check(session_item, f"{kind}-session", restaurant_id, _digest(session_token))),
+                ("ip", self._check(ip_item, f"{kind}-ip", _digest(client_ip)))]
 
     @staticmethod
     def _check(item: RateLimitItem, *identifiers: str) -> WindowCheck:
         return WindowCheck(item.key_for(*identifiers), item.amount, item.get_expiry())
 
-    def hit(self, restaurant_id: str, session_token: str, client_ip: str) -> Decision:
-        """Count one chat request: the session limit, then the IP limit, checked and consumed together
-        (a request refused by either consumes from neither). One store round trip."""
-        scoped = self.checks_for(restaurant_id, session_token, client_ip)
+    def hit(self, restaurant_id: str, session_token: str, client_ip: str, kind: Kind = "chat") -> Decision:
+        """Count one request of ``kind``: the session limit, then the IP limit, checked and consumed
+        together (a request refused by either consumes from neither). One store round trip."""
+        scoped = self.checks_for(restaurant_id, session_token, client_ip, kind)
         checks = [check for _, check in scoped]
         now = time.time()
         result, degraded = self._acquire(checks, now)
@@ -277,4 +292,6 @@ def build_rate_limiter(settings: Settings) -> RateLimiter:
 
         storage = make_storage(settings) or storage
     return RateLimiter(storage, chat_limit=settings.chat_rate_limit, ip_limit=settings.chat_ip_rate_limit,
-                       health_limit=settings.health_check_rate_limit, burst=settings.chat_burst)
+                       health_limit=settings.health_check_rate_limit, burst=settings.chat_burst,
+                       order_limit=settings.order_rate_limit, order_ip_limit=settings.order_ip_rate_limit,
+                       quote_limit=settings.quote_rate_limit, quote_ip_limit=settings.quote_ip_rate_limit)

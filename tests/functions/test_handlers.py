@@ -281,7 +281,7 @@ def test_widget_bundle_with_etag_and_304(handler_for, context):
 
 # --- the real handler modules ----------------------------------------------------------------
 
-GROUP_MODULES = ("menu", "chat", "health", "widget")
+GROUP_MODULES = ("menu", "chat", "orders", "admin", "health", "widget")
 
 
 @pytest.fixture
@@ -312,6 +312,7 @@ PRODUCTION_ENV = {
     "SUPABASE_SERVICE_ROLE_KEY": "sb-service-role-0123456789abcdef0123456789",
     "UPSTASH_REDIS_REST_URL": "https://eu1-test-12345.upstash.io",
     "UPSTASH_REDIS_REST_TOKEN": "upstash-token-0123456789abcdef0123456789",
+    "ADMIN_KEY_PEPPER": "pepper-0123456789abcdef0123456789abcdef",
 }
 
 _INVOKE_PROBE = """

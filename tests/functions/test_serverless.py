@@ -29,7 +29,7 @@ from shared.http.app import DEPLOYED_GROUPS, create_app
 ROOT = Path(__file__).resolve().parents[2]
 HANDLER_MODULES = sorted(p.stem for p in (ROOT / "functions").glob("*.py") if not p.stem.startswith("_"))
 SECRETS = ("SUPABASE_URL", "SUPABASE_SERVICE_ROLE_KEY", "UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN",
-           "OPENAI_API_KEY")
+           "OPENAI_API_KEY", "ADMIN_KEY_PEPPER")
 RouteKey = tuple[str, str]  # (METHOD, /path)
 
 

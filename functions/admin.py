@@ -1,0 +1,5 @@
+"""Lambda handler for the 'admin' route group (see serverless.yml)."""
+
+from functions._handler import build
+
+app, handler = build("admin")

@@ -1,0 +1,1 @@
+"""Admin access: API keys for ``/api/admin/…`` (docs/admin.md)."""

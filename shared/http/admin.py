@@ -1,0 +1,118 @@
+"""``/api/admin/…``: staff routes behind an admin key (docs/admin.md). No CORS (browsers on other
+sites cannot call them); a missing or wrong key gets 401 without saying which; repeated failures from
+one address get 429 before the key is even checked; every change is audited (in the SQL functions)."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import math
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from shared.admin.keys import AdminIdentity
+from shared.container import Container
+from shared.errors import KVUnavailable, RateLimited, Unauthorized, ValidationFailed
+from shared.http.inputs import client_ip, json_object
+from shared.http.public import query_values
+from shared.http.responses import JSONResponse
+from shared.orders.models import STATUSES, Status
+from shared.tenants.lookup import restaurant_id
+from shared.validation import validate
+
+_log = logging.getLogger("stjarna.admin")
+Handler = Callable[[Request, Container, AdminIdentity], Awaitable[Response]]
+
+
+class StatusChange(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    status: Status
+    expectedStatus: Status | None = None  # noqa: N815
+
+
+async def authenticate(request: Request, c: Container) -> AdminIdentity:
+    """The caller's admin key, or ``Unauthorized`` / ``RateLimited`` (too many failures from this address)."""
+    settings = c.settings
+    window = settings.admin_auth_window_seconds
+    now = time.time()
+    address = hashlib.blake2b(client_ip(request).encode(), digest_size=12).hexdigest()
+    counter = f"admin-auth-fail:{int(now // window)}:{address}"
+    try:
+        failures = int(await run_in_threadpool(c.kv.get, counter) or 0)
+    except KVUnavailable:
+        failures = 0  # the key check below still protects; the limit is back with the KV
+    if failures >= settings.admin_auth_max_failures:
+        reset = (now // window + 1) * window
+        raise RateLimited(retry_after=math.ceil(reset - now), limit=settings.admin_auth_max_failures,
+                          reset_at=reset, message="Too many failed admin authentications; try again later.")
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    identity = None
+    if scheme.lower() == "bearer":
+        identity = await run_in_threadpool(c.admin_keys.verify, token.strip())
+    if identity is None:
+        with contextlib.suppress(KVUnavailable):  # as above: the limit is back with the KV
+            await run_in_threadpool(lambda: c.kv.write(counters=[(counter, window)]))
+        _log.warning("admin authentication failed", extra={"client": address, "failures": failures + 1})
+        raise Unauthorized()
+    request.scope["state"]["actor"] = identity.actor
+    return identity
+
+
+def admin_routes(container: Callable[[], Container]) -> list[Route]:
+    def guarded(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+        async def endpoint(request: Request) -> Response:
+            c = container()
+            identity = await authenticate(request, c)
+            return await handler(request, c, identity)
+        return endpoint
+
+    async def list_orders(request: Request, c: Container, identity: AdminIdentity) -> Response:
+        query = request.query_params
+        status = query.get("status")
+        if status is not None and status not in STATUSES:
+            raise ValidationFailed([{"path": "status", "message": f"one of {', '.join(STATUSES)}"}])
+        limit = query.get("limit", "50")
+        if not limit.isdigit() or not 1 <= int(limit) <= 500:
+            raise ValidationFailed([{"path": "limit", "message": "an integer from 1 to 500"}])
+        rid_values = query_values(request.scope["query_string"], b"restaurantId")
+
+        def run() -> list[dict[str, Any]]:
+            rid = restaurant_id(c.store, rid_values[0] if len(rid_values) == 1 else None)
+            return c.orders.list(rid, status, int(limit))
+
+        return _json({"orders": await run_in_threadpool(run)})
+
+    async def show_order(request: Request, c: Container, identity: AdminIdentity) -> Response:
+        rid_values = query_values(request.scope["query_string"], b"restaurantId")
+
+        def run() -> dict[str, Any]:
+            rid = restaurant_id(c.store, rid_values[0]) if len(rid_values) == 1 else None
+            return c.orders.staff_order(rid, request.path_params["order"])
+
+        return _json(await run_in_threadpool(run))
+
+    async def change_status(request: Request, c: Container, identity: AdminIdentity) -> Response:
+        change = validate(StatusChange, json_object(await request.body()), root="(body)")
+        order_id = request.path_params["order"]
+
+        return _json(await run_in_threadpool(lambda: c.orders.set_status(
+            order_id, change.status, identity.actor, expected=change.expectedStatus)))
+
+    return [
+        Route("/api/admin/orders", guarded(list_orders), methods=["GET"]),
+        Route("/api/admin/orders/{order}", guarded(show_order), methods=["GET"]),
+        Route("/api/admin/orders/{order}", guarded(change_status), methods=["PATCH"]),
+    ]
+
+
+def _json(body: dict[str, Any]) -> JSONResponse:
+    return JSONResponse(body, headers={"Cache-Control": "no-store"})

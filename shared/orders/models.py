@@ -1,0 +1,108 @@
+"""The order API's input, validated before any I/O, and the hashes that identify a diner's session and
+a request (for idempotency) without storing either in clear."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+import orjson
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt, field_validator, model_validator
+
+from shared.chat.models import HEALTH_CHECK_SESSION
+from shared.errors import ValidationFailed
+
+Status = Literal["placed", "accepted", "preparing", "ready", "picked_up", "cancelled", "expired"]
+STATUSES: tuple[Status, ...] = ("placed", "accepted", "preparing", "ready", "picked_up", "cancelled", "expired")
+OPAQUE_ID_PATTERN = r"^[A-Za-z0-9_-]{8,128}$"
+IDEMPOTENCY_KEY_RE = re.compile(OPAQUE_ID_PATTERN)
+# 6 characters without look-alikes (no 0/O, 1/I/L); diners may type them in lower case
+ORDER_CODE_RE = re.compile(r"^[2-9A-HJKMNP-Z]{6}$")
+UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+# The client never prices anything: a price in the request is refused, so a client that thinks it
+# can set one learns at once (docs/orders.md).
+PRICE_FIELDS = frozenset({"price", "priceCents", "unitPriceCents", "lineTotalCents", "totalCents", "total"})
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _refuse_prices(data: Any) -> Any:
+    if isinstance(data, dict):
+        sent = sorted(PRICE_FIELDS & data.keys())
+        if sent:
+            raise ValueError(f"prices come from the restaurant's menu; do not send {', '.join(sent)}")
+    return data
+
+
+class OrderLine(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, frozen=True)
+
+    itemId: str = Field(pattern=UUID_PATTERN, description="A menu item's id")  # noqa: N815
+    quantity: StrictInt = Field(ge=1, le=20)
+    note: str | None = Field(None, max_length=200, description="For the kitchen, at most 200 characters")
+
+    _no_prices = model_validator(mode="before")(_refuse_prices)
+
+    @field_validator("itemId")
+    @classmethod
+    def _lower(cls, value: str) -> str:
+        return value.lower()
+
+    @field_validator("note")
+    @classmethod
+    def _printable(cls, value: str | None) -> str | None:
+        if value is not None and _CONTROL.search(value):
+            raise ValueError("the note may not contain control characters")
+        return value or None
+
+
+class OrderRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, frozen=True)
+
+    restaurantId: str = Field(min_length=1, max_length=64)  # noqa: N815
+    sessionToken: str = Field(pattern=OPAQUE_ID_PATTERN, description="The diner's session, as for chat")  # noqa: N815
+    items: list[OrderLine] = Field(min_length=1, max_length=50)
+    pickupAt: AwareDatetime | None = Field(  # noqa: N815
+        None, description="ISO 8601 with an offset; omitted means as soon as possible")
+
+    _no_prices = model_validator(mode="before")(_refuse_prices)
+
+    @property
+    def is_probe(self) -> bool:
+        return self.sessionToken == HEALTH_CHECK_SESSION
+
+    @property
+    def session_hash(self) -> str:
+        return session_hash(self.sessionToken)
+
+    def pickup_utc(self) -> str | None:
+        return None if self.pickupAt is None else self.pickupAt.astimezone(UTC).isoformat()
+
+    def request_hash(self, restaurant_id: str) -> str:
+        """What the Idempotency-Key promises: the same key must come with the same order. Computed
+        over the normalised request (the resolved restaurant, not how it was named), so a retry that
+        spells the same order differently (key order, whitespace, slug or id) is still the same."""
+        canonical = {"restaurantId": restaurant_id, "session": self.session_hash, "pickupAt": self.pickup_utc(),
+                     "items": [[line.itemId, line.quantity, line.note] for line in self.items]}
+        return hashlib.sha256(orjson.dumps(canonical)).hexdigest()
+
+
+def session_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def idempotency_key(value: str | None) -> str:
+    if value is None or not IDEMPOTENCY_KEY_RE.fullmatch(value):
+        raise ValidationFailed([{"path": "headers.Idempotency-Key",
+                                 "message": "required: 8-128 characters of A-Z, a-z, 0-9, '_' and '-'"}])
+    return value
+
+
+def normalise_code(value: str) -> str | None:
+    code = value.strip().upper()
+    return code if ORDER_CODE_RE.fullmatch(code) else None
+
+
+def utc_iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat()

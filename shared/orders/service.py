@@ -1,0 +1,167 @@
+"""The order service: a thin layer over the SQL functions of infra/migrations/0003_orders.sql, which
+price, gate, deduplicate and insert in one transaction. This module turns their outcomes into the API's
+answers or errors (docs/errors.md). Sync, like the other services (handlers use a thread)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from shared.errors import (
+    IdempotencyKeyReused,
+    InvalidTransition,
+    ItemUnavailable,
+    OrderingDisabled,
+    OrderNotFound,
+    OrderStatusConflict,
+    RestaurantClosed,
+    RestaurantNotFound,
+    StjarnaError,
+    ValidationFailed,
+)
+from shared.orders.models import OrderRequest, Status, normalise_code, session_hash, utc_iso
+from shared.orders.payments import PayAtPickup, PaymentProvider
+from shared.settings import Settings
+from shared.store import Store
+from shared.tenants.refs import UUID_RE
+
+_log = logging.getLogger("stjarna.orders")
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Placed:
+    order: dict[str, Any]
+    replayed: bool
+
+
+class OrderService:
+    def __init__(self, store: Store, settings: Settings, *, clock: Clock = system_clock,
+                 payments: PaymentProvider | None = None) -> None:
+        self.store = store
+        self.settings = settings
+        self.clock = clock
+        self.payments: PaymentProvider = payments or PayAtPickup()
+
+    # -- diners ------------------------------------------------------------------------------------
+    def place(self, restaurant_id: str, request: OrderRequest, key: str, *, ordering_enabled: bool) -> Placed:
+        """Place the order (or replay the one this key placed). Raises the 409s, 422 and 404 of
+        docs/orders.md; ``StoreUnavailable`` leaves no order behind (one transaction)."""
+        result = self._call(restaurant_id, request, key, ordering_enabled=ordering_enabled, dry_run=False)
+        order = {**result["order"], "payment": self.payments.start(result["order"])}
+        replayed = result["outcome"] == "replayed"
+        if not replayed:
+            _log.info("order placed", extra={"orderId": order["orderId"], "totalCents": order["totalCents"],
+                                             "lines": len(order["items"])})
+        return Placed(order, replayed)
+
+    def quote(self, restaurant_id: str, request: OrderRequest, *, ordering_enabled: bool) -> dict[str, Any]:
+        """Price a cart exactly as ``place`` would, with the same checks, storing nothing."""
+        return dict(self._call(restaurant_id, request, "quote-only", ordering_enabled=ordering_enabled,
+                               dry_run=True)["order"])
+
+    def _call(self, restaurant_id: str, request: OrderRequest, key: str, *, ordering_enabled: bool,
+              dry_run: bool) -> dict[str, Any]:
+        payload = {
+            "restaurantId": restaurant_id, "sessionHash": request.session_hash, "idempotencyKey": key,
+            "requestHash": request.request_hash(restaurant_id), "pickupAt": request.pickup_utc(),
+            "items": [line.model_dump() for line in request.items],
+            "leadMinutes": self.settings.order_lead_minutes, "horizonMinutes": self.settings.order_horizon_hours * 60,
+            "orderingEnabled": ordering_enabled, "paymentMethod": self.payments.method, "dryRun": dry_run,
+        }
+        result: dict[str, Any] = self.store.rpc("stjarna_place_order",
+                                                {"p_order": payload, "p_now": utc_iso(self.clock())})
+        outcome = result["outcome"]
+        if outcome in {"created", "replayed", "quoted"}:
+            return result
+        raise _error(result)
+
+    def session_order(self, restaurant_id: str, code: str, session_token: str) -> dict[str, Any]:
+        """The order with this code, only for the session that placed it: 404 for anyone else, and the
+        same 404 for a code that does not exist (nothing to enumerate)."""
+        normal = normalise_code(code)
+        found = None if normal is None else self.store.rpc(
+            "stjarna_session_order",
+            {"p_restaurant_id": restaurant_id, "p_code": normal, "p_session_hash": session_hash(session_token)})
+        if found is None:
+            raise OrderNotFound()
+        return dict(found)
+
+    # -- staff ---------------------------------------------------------------------------------------
+    def staff_order(self, restaurant_id: str | None, ref: str) -> dict[str, Any]:
+        """An order by id, or by code within ``restaurant_id``; with its history and who made each change."""
+        order_id = ref.strip().lower() if UUID_RE.fullmatch(ref.strip().lower()) else None
+        code = None if order_id else normalise_code(ref)
+        if order_id is None and (code is None or restaurant_id is None):
+            raise OrderNotFound("No such order (give an order id, or a code and the restaurant).")
+        found = self.store.rpc("stjarna_staff_order",
+                               {"p_restaurant_id": restaurant_id, "p_order_id": order_id, "p_code": code})
+        if found is None:
+            raise OrderNotFound("No such order.")
+        return dict(found)
+
+    def list(self, restaurant_id: str, status: Status | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        return list(self.store.rpc("stjarna_list_orders",
+                                   {"p_restaurant_id": restaurant_id, "p_status": status, "p_limit": limit}))
+
+    def set_status(self, order_id: str, status: Status, actor: str, *, expected: Status | None = None,
+                   restaurant_id: str | None = None) -> dict[str, Any]:
+        """Move an order along the status machine (docs/orders.md). ``expected``: only from that status,
+        so of two concurrent changes one wins and the other gets 409 ORDER_STATUS_CONFLICT."""
+        if not UUID_RE.fullmatch(order_id):
+            raise OrderNotFound("No such order.")
+        result = self.store.rpc("stjarna_set_order_status", {
+            "p_order_id": order_id, "p_status": status, "p_actor": actor, "p_expected": expected,
+            "p_restaurant_id": restaurant_id, "p_now": utc_iso(self.clock())})
+        outcome = result["outcome"]
+        if outcome == "not_found":
+            raise OrderNotFound("No such order.")
+        if outcome == "conflict":
+            raise OrderStatusConflict(result["from"], expected or "")
+        if outcome == "invalid_transition":
+            raise InvalidTransition(result["from"], status)
+        _log.info("order status changed", extra={"orderId": order_id, "from": result["from"], "to": status})
+        return dict(result["order"])
+
+    def expire(self, actor: str = "system:expiry") -> int:
+        """Expire every open order whose pickup (or placing) time is ORDER_EXPIRE_AFTER_HOURS past."""
+        now = self.clock()
+        before = now - timedelta(hours=self.settings.order_expire_after_hours)
+        count = int(self.store.rpc("stjarna_expire_orders",
+                                   {"p_before": utc_iso(before), "p_actor": actor, "p_now": utc_iso(now)}))
+        if count:
+            _log.info("orders expired", extra={"count": count})
+        return count
+
+    def erase(self, restaurant_id: str, session_token: str | None, actor: str) -> dict[str, int]:
+        """GDPR: delete a session's (or with no token, all of a restaurant's) orders; the counts."""
+        hashed = None if session_token is None else session_hash(session_token)
+        return dict(self.store.rpc("stjarna_erase_diner_data",
+                                   {"p_restaurant_id": restaurant_id, "p_session_hash": hashed, "p_actor": actor}))
+
+
+def _error(result: dict[str, Any]) -> StjarnaError:
+    outcome = result["outcome"]
+    if outcome == "closed":
+        when = result.get("nextOpeningAt")
+        opens = f" It opens next at {when}." if when else " It has no opening hours in the coming week."
+        return RestaurantClosed(when, "The restaurant is closed at that time." + opens)
+    if outcome == "unavailable":
+        return ItemUnavailable(result["items"])
+    if outcome == "ordering_disabled":
+        return OrderingDisabled()
+    if outcome == "key_reused":
+        return IdempotencyKeyReused()
+    if outcome == "restaurant_not_found":
+        return RestaurantNotFound()
+    if outcome == "pickup_out_of_range":
+        return ValidationFailed([{"path": "pickupAt", "message":
+                                  f"must be between {result['earliest']} and {result['latest']}"}])
+    return StjarnaError(f"unexpected order outcome {outcome!r}")
