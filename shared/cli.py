@@ -1,4 +1,5 @@
-"""``stjarna``: the product's command line (serve, database, menus).
+"""``stjarna``: the product's command line (serve, database, menus; orders, keys and GDPR in
+shared/admin/cli.py).
 
 Exit codes: 0 success; 1 the request was refused (invalid input, unknown restaurant);
 2 usage error; 3 a dependency is unavailable or the configuration is invalid.
@@ -144,6 +145,10 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("restaurant", help="slug or id")
     exp.add_argument("-o", "--output", help="file to write (default: stdout)")
     add(menu, "schema", cmd_menu_schema, "Print the JSON Schema of the menu format.")
+
+    from shared.admin.cli import register
+
+    register(sub, add)
     return parser
 
 

@@ -106,3 +106,16 @@ def app_for(seeded: PostgresStore) -> Callable[..., tuple[TestClient, Container]
 @pytest.fixture
 def client(app_for: Callable[..., tuple[TestClient, Container]]) -> TestClient:
     return app_for()[0]
+
+
+@pytest.fixture
+def cli_env(monkeypatch: pytest.MonkeyPatch, database: str, tmp_path: Path) -> Iterator[str]:
+    """The process environment of a ``stjarna`` command against this test's database."""
+    from shared.container import default_container
+
+    monkeypatch.setenv("DATABASE_URL", database)
+    monkeypatch.setenv("STJARNA_DATA_DIR", str(tmp_path / "data"))
+    default_container.cache_clear()
+    yield database
+    default_container().close()
+    default_container.cache_clear()

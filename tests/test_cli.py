@@ -16,13 +16,8 @@ from tests.conftest import seed_documents
 
 
 @pytest.fixture
-def env(monkeypatch, database, tmp_path):
-    monkeypatch.setenv("DATABASE_URL", database)
-    monkeypatch.setenv("STJARNA_DATA_DIR", str(tmp_path / "data"))
-    default_container.cache_clear()
-    yield database
-    default_container().close()
-    default_container.cache_clear()
+def env(cli_env):
+    return cli_env
 
 
 def write(tmp_path, name, data) -> str:

@@ -43,6 +43,11 @@ class ChatResult:
     outcome: str
 
 
+def context_key(restaurant_id: str, session_token: str) -> str:
+    """Where a session's conversation context lives in KV (the token only as a hash)."""
+    return f"chat:ctx:{restaurant_id}:{hashlib.sha256(session_token.encode()).hexdigest()[:32]}"
+
+
 class ChatService:
     def __init__(self, kv: KV, settings: Settings, ai: AiResponder | None,
                  clock: Callable[[], float] = time.time) -> None:
@@ -54,7 +59,7 @@ class ChatService:
 
     def answer(self, menu: PublicMenu, session_token: str, message: str, *, probe: bool = False) -> ChatResult:
         head = menu.head
-        ctx_key = f"chat:ctx:{head.id}:{hashlib.sha256(session_token.encode()).hexdigest()[:32]}"
+        ctx_key = context_key(head.id, session_token)
         quota_key = f"chat:quota:{head.id}:{time.strftime('%Y-%m', time.gmtime(self._clock()))}"
         previous, history, used = (None, [], 0) if probe else self._read(ctx_key, quota_key)
 

@@ -69,7 +69,7 @@ def test_anon_reads_only_available_items_of_live_restaurants(anon, restaurants):
     assert len(items) == 14  # 16 in the document, minus one unavailable, minus one in an inactive section
 
 
-@pytest.mark.parametrize("table", ["admin_keys", "audit_log"])
+@pytest.mark.parametrize("table", ["admin_keys", "audit_log", "orders", "order_items", "order_events"])
 def test_anon_cannot_read_admin_tables(anon, table):
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
         anon.execute(f"select * from {table}")
@@ -83,6 +83,18 @@ def test_anon_cannot_write(anon, restaurants):
 @pytest.mark.parametrize(("function", "argument"), [
     ("stjarna_import_menu", "'{}'::jsonb"),
     ("stjarna_export_menu", "'demo'"),
+    ("stjarna_place_order", "'{}'::jsonb"),
+    ("stjarna_session_order", "gen_random_uuid(), 'ABCDEF', repeat('0', 64)"),
+    ("stjarna_set_order_status", "gen_random_uuid(), 'accepted', 'anon'"),
+    ("stjarna_list_orders", "gen_random_uuid()"),
+    ("stjarna_staff_order", "null, gen_random_uuid(), null"),
+    ("stjarna_erase_diner_data", "gen_random_uuid(), null, 'anon'"),
+    ("stjarna_expire_orders", "now(), 'anon'"),
+    ("stjarna_admin_keys_active", ""),
+    ("stjarna_admin_keys", ""),
+    ("stjarna_admin_key_create", "'x', repeat('0', 64), null, 'anon'"),
+    ("stjarna_admin_key_revoke", "gen_random_uuid(), 'anon'"),
+    ("stjarna_admin_key_used", "gen_random_uuid()"),
 ])
 def test_anon_cannot_execute_admin_functions(anon, function, argument):
     with pytest.raises(psycopg.errors.InsufficientPrivilege, match="permission denied for function"):
@@ -118,9 +130,14 @@ def test_bridge_anon_get_rpc(anon_client, restaurants):
     assert response.data["id"] == restaurants["demo"]
 
 
-def test_bridge_anon_cannot_export(anon_client):
+@pytest.mark.parametrize(("function", "params"), [
+    ("stjarna_export_menu", {"p_ref": "draft-place"}),
+    ("stjarna_place_order", {"p_order": {}}),
+    ("stjarna_admin_keys_active", {}),
+])
+def test_bridge_anon_cannot_call_service_functions(anon_client, function, params):
     with pytest.raises(APIError) as info:
-        anon_client.rpc("stjarna_export_menu", {"p_ref": "draft-place"}).execute()
+        anon_client.rpc(function, params).execute()
     assert info.value.code == "42501"
 
 

@@ -132,7 +132,7 @@ def test_a_connection_killed_mid_order_then_the_retry_makes_one_order(seeded, da
     def submit() -> None:
         try:
             service.place(rid, request, key, ordering_enabled=True)
-        except BaseException as exc:  # noqa: BLE001 - the assertion below looks at it
+        except BaseException as exc:  # the assertion below looks at it
             outcome.append(exc)
 
     worker = threading.Thread(target=submit)
