@@ -79,7 +79,11 @@ class Settings(BaseSettings):
     admin_auth_max_failures: int = Field(10, alias="ADMIN_AUTH_MAX_FAILURES", ge=1, le=1000)
     admin_auth_window_seconds: int = Field(600, alias="ADMIN_AUTH_WINDOW_SECONDS", ge=10, le=86400)
 
-    # Feature flags (environment layer; see shared/flags.py).
+    # Feature flags (shared/flags.py): these are the environment layer. Over it, SSM Parameter Store
+    # (production) or a local flags file (development), cached per instance for FLAGS_CACHE_SECONDS.
+    flags_backend: Literal["ssm", "file", "env"] | None = Field(None, alias="FLAGS_BACKEND")
+    flags_cache_seconds: float = Field(30.0, alias="FLAGS_CACHE_SECONDS", ge=0, le=600)
+    flags_ssm_timeout_seconds: float = Field(1.0, alias="FLAGS_SSM_TIMEOUT_SECONDS", gt=0, le=10)
     use_server_chat: bool = Field(True, alias="USE_SERVER_CHAT")
     ai_degraded_mode: bool = Field(False, alias="AI_DEGRADED_MODE")
     ordering_enabled: bool = Field(True, alias="ORDERING_ENABLED")
@@ -98,6 +102,16 @@ class Settings(BaseSettings):
     ai_quota_pro: int = Field(10000, alias="AI_QUOTA_PRO", ge=0)
     # Conversation context (last turns + constraints in force), per restaurant + session, in KV.
     chat_context_ttl_seconds: int = Field(1800, alias="CHAT_CONTEXT_TTL_SECONDS", ge=60, le=86400)
+
+    # Observability: Sentry when a DSN is set; CloudWatch Embedded Metric Format lines on stdout.
+    sentry_dsn: SecretStr | None = Field(None, alias="SENTRY_DSN")
+    sentry_environment: str | None = Field(None, alias="SENTRY_ENVIRONMENT", max_length=64)
+    sentry_traces_sample_rate: float = Field(0.0, alias="SENTRY_TRACES_SAMPLE_RATE", ge=0, le=1)
+    metrics_emf: bool | None = Field(None, alias="METRICS_EMF")
+
+    # CDN: with a CloudFront distribution id, `stjarna cache purge` also invalidates the menu paths.
+    cloudfront_distribution_id: str | None = Field(None, alias="CLOUDFRONT_DISTRIBUTION_ID",
+                                                   pattern=r"^[A-Z0-9]{8,20}$")
 
     @model_validator(mode="after")
     def _coherent(self) -> Settings:
@@ -124,6 +138,18 @@ class Settings(BaseSettings):
         if self.database_url:
             return "postgres"
         return "embedded"
+
+    @property
+    def flags_source(self) -> Literal["ssm", "file", "env"]:
+        """SSM in production, a local file (STJARNA_DATA_DIR/flags.json) otherwise, unless set."""
+        if self.flags_backend is not None:
+            return self.flags_backend
+        return "ssm" if self.env == "production" else "file"
+
+    @property
+    def emit_metrics(self) -> bool:
+        """EMF metric lines: on in production unless METRICS_EMF says otherwise."""
+        return self.metrics_emf if self.metrics_emf is not None else self.env == "production"
 
     @property
     def kv_kind(self) -> KVKind:
