@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from shared.admin.keys import AdminKeys
     from shared.chat.ai import AiResponder
     from shared.chat.pipeline import ChatService
+    from shared.flags import Flags
     from shared.kv import KV
     from shared.menus.public import MenuService
     from shared.orders.service import OrderService
@@ -33,7 +34,7 @@ _log = logging.getLogger("stjarna.container")
 class Container:
     def __init__(self, settings: Settings, *, store: Store | None = None, kv: KV | None = None,
                  limiter: RateLimiter | None = None, ai: AiResponder | None = None,
-                 clock: Callable[[], datetime] | None = None) -> None:
+                 clock: Callable[[], datetime] | None = None, flags: Flags | None = None) -> None:
         self.settings = settings
         self._store = store
         self._kv = kv
@@ -44,6 +45,7 @@ class Container:
         self._orders: OrderService | None = None
         self._admin_keys: AdminKeys | None = None
         self._clock = clock  # orders' "now" (opening hours, lead time): injected by tests
+        self._flags = flags
         self._lock = threading.Lock()
 
     @property
@@ -61,6 +63,25 @@ class Container:
                 if self._kv is None:
                     self._kv = build_kv(self.settings)
         return self._kv
+
+    @property
+    def ready_flags(self) -> Flags | None:
+        """The flags if built and fresh (no I/O needed): the event loop may read them directly."""
+        flags = self._flags
+        return flags if flags is not None and not flags.stale else None
+
+    @property
+    def flags(self) -> Flags:
+        """The feature flags (shared/flags.py), refreshed when older than FLAGS_CACHE_SECONDS."""
+        if self._flags is None:
+            from shared.flags import Flags, build_flag_store
+
+            with self._lock:
+                if self._flags is None:
+                    self._flags = Flags(self.settings, build_flag_store(self.settings))
+        if self._flags.stale:
+            self._flags.refresh()
+        return self._flags
 
     @property
     def ready_menus(self) -> MenuService | None:
@@ -108,7 +129,7 @@ class Container:
                 if self._chat is None:
                     if self._ai is None:
                         self._ai = build_ai(self.settings)
-                    self._chat = ChatService(kv, self.settings, self._ai)
+                    self._chat = ChatService(kv, self.settings, self._ai, self.flags)
         return self._chat
 
     @property

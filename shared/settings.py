@@ -18,8 +18,9 @@ from shared.errors import ConfigError
 from shared.paths import REPO_ROOT
 
 StoreKind = Literal["supabase", "postgres", "embedded"]
-# A rate limit as the `limits` library parses it; kept here as text so settings never import `limits`.
-_LIMIT = r"^\s*[0-9]+\s*(/|per)\s*([0-9]+)?\s*(second|minute|hour|day|month|year)s?\s*$"
+# One rate limit in the `limits` notation ("15 per 30 seconds", "15/30seconds", "60 per minute"), the
+# amount captured; text here so settings never import `limits` (which accepts a superset).
+LIMIT_PATTERN = r"^\s*([0-9]+)\s*(/|per)\s*([0-9]+)?\s*(second|minute|hour|day|month|year)s?\s*$"
 KVKind = Literal["upstash", "memory"]
 
 
@@ -56,15 +57,15 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(64 * 1024, alias="MAX_BODY_BYTES", ge=1024, le=6 * 1024 * 1024)
 
     # Chat rate limits (shared/ratelimit; docs/ratelimits.md): "N per [M] second|minute|hour|day".
-    chat_rate_limit: str = Field("15 per 30 seconds", alias="CHAT_RATE_LIMIT", pattern=_LIMIT)
-    chat_ip_rate_limit: str = Field("120 per 30 seconds", alias="CHAT_IP_RATE_LIMIT", pattern=_LIMIT)
-    health_check_rate_limit: str = Field("60 per minute", alias="HEALTH_CHECK_RATE_LIMIT", pattern=_LIMIT)
+    chat_rate_limit: str = Field("15 per 30 seconds", alias="CHAT_RATE_LIMIT", pattern=LIMIT_PATTERN)
+    chat_ip_rate_limit: str = Field("120 per 30 seconds", alias="CHAT_IP_RATE_LIMIT", pattern=LIMIT_PATTERN)
+    health_check_rate_limit: str = Field("60 per minute", alias="HEALTH_CHECK_RATE_LIMIT", pattern=LIMIT_PATTERN)
     chat_burst: int = Field(3, alias="CHAT_BURST", ge=1, le=20)
     # Order rate limits, per restaurant + session and per client IP; quotes (pricing a cart) likewise.
-    order_rate_limit: str = Field("5 per minute", alias="ORDER_RATE_LIMIT", pattern=_LIMIT)
-    order_ip_rate_limit: str = Field("30 per minute", alias="ORDER_IP_RATE_LIMIT", pattern=_LIMIT)
-    quote_rate_limit: str = Field("60 per minute", alias="QUOTE_RATE_LIMIT", pattern=_LIMIT)
-    quote_ip_rate_limit: str = Field("300 per minute", alias="QUOTE_IP_RATE_LIMIT", pattern=_LIMIT)
+    order_rate_limit: str = Field("5 per minute", alias="ORDER_RATE_LIMIT", pattern=LIMIT_PATTERN)
+    order_ip_rate_limit: str = Field("30 per minute", alias="ORDER_IP_RATE_LIMIT", pattern=LIMIT_PATTERN)
+    quote_rate_limit: str = Field("60 per minute", alias="QUOTE_RATE_LIMIT", pattern=LIMIT_PATTERN)
+    quote_ip_rate_limit: str = Field("300 per minute", alias="QUOTE_IP_RATE_LIMIT", pattern=LIMIT_PATTERN)
 
     # Ordering (docs/orders.md): a requested pickup time must be at least the lead time and at most
     # the horizon ahead; open orders expire this long after their pickup (or placing) time.
@@ -158,10 +159,6 @@ class Settings(BaseSettings):
     def ai_quota(self, plan: str) -> int:
         return {"growth": self.ai_quota_growth, "pro": self.ai_quota_pro}.get(plan, self.ai_quota_starter)
 
-    @property
-    def menu_cache_control(self) -> str:
-        return (f"public, s-maxage={self.menu_s_maxage}, "
-                f"stale-while-revalidate={self.menu_stale_while_revalidate}")
 
 
 def _is_placeholder(value: str) -> bool:

@@ -8,7 +8,9 @@ import shutil
 import tempfile
 import warnings
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import orjson
 import psycopg
@@ -119,3 +121,37 @@ def cli_env(monkeypatch: pytest.MonkeyPatch, database: str, tmp_path: Path) -> I
     yield database
     default_container().close()
     default_container.cache_clear()
+
+
+class FrozenClock:
+    """The orders' "now": set by the test, never by sleeping."""
+
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def __call__(self) -> datetime:
+        return self.at
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(datetime(2026, 11, 24, 12, 0, tzinfo=UTC))  # a Tuesday, 13:00 in Stockholm
+
+
+@pytest.fixture
+def items(seeded: PostgresStore, database: str) -> dict[str, str]:
+    """Item key -> id for the seeded restaurants (keys are unique across the two seeds we use)."""
+    with psycopg.connect(database) as conn:
+        rows = conn.execute("select r.slug || '/' || i.key, i.id::text from menu_items i "
+                            "join restaurants r on r.id = i.restaurant_id").fetchall()
+    return dict(rows)
+
+
+@pytest.fixture
+def sql(database: str) -> Callable[..., list[tuple[Any, ...]]]:
+    """Run SQL against the test database as the superuser (to look, or to inject a fault)."""
+    def run(query: str, *params: Any) -> list[tuple[Any, ...]]:
+        with psycopg.connect(database, autocommit=True) as conn:
+            cur = conn.execute(query, params or None)  # type: ignore[arg-type]
+            return cur.fetchall() if cur.description else []
+    return run

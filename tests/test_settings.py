@@ -9,7 +9,7 @@ from shared.settings import load_settings
 def test_defaults_run_embedded():
     s = load_settings({})
     assert (s.store_kind, s.kv_kind, s.env) == ("embedded", "memory", "development")
-    assert s.menu_cache_control == "public, s-maxage=60, stale-while-revalidate=300"
+    assert (s.menu_s_maxage, s.menu_stale_while_revalidate) == (60, 300)
 
 
 def test_backends_are_chosen_by_configuration():

@@ -1,5 +1,5 @@
 """Staff commands of ``stjarna``: orders (what a kitchen tablet or support person runs), admin keys,
-and GDPR erasure. Each prints a readable table, or JSON with ``--json``; every change is recorded with
+feature flags and GDPR erasure. Each prints a readable table, or JSON with ``--json``; every change is recorded with
 its actor (``cli:<user>`` or ``--actor``) in the order history and the audit log."""
 
 from __future__ import annotations
@@ -143,6 +143,89 @@ def cmd_keys_revoke(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- flags ----------------------------------------------------------------------------------------
+def _flag_scope(c: Any, restaurant: str | None) -> tuple[str | None, str | None]:
+    """(slug, id) of the restaurant named (any status), or (None, None) for the global layer."""
+    if restaurant is None:
+        return None, None
+    from shared.tenants.lookup import restaurant_id
+
+    rid = restaurant_id(c.store, restaurant)
+    exported = c.store.rpc("stjarna_export_menu", {"p_ref": rid})
+    return str(exported["restaurant"]["slug"]), rid
+
+
+def _flag_store(c: Any) -> Any:
+    from shared.errors import ConfigError
+
+    store = c.flags.store
+    if store is None:
+        raise ConfigError("FLAGS_BACKEND=env: flags come from the environment only; "
+                          "use FLAGS_BACKEND=ssm (production) or file (development) to change them here.")
+    return store
+
+
+def cmd_flags_list(args: argparse.Namespace) -> int:
+    c = _container()
+    slug, _ = _flag_scope(c, args.restaurant)
+    flags = c.flags
+    flags.refresh()
+    values = flags.for_restaurant(slug)
+    where = flags.store.where if flags.store is not None else "environment only"
+    if args.json:
+        _json({"restaurant": slug, "where": where, "failing": flags.failing,
+               "flags": {name: {"value": v.value, "source": v.source} for name, v in values.items()}})
+        return 0
+    from shared.flags import SPECS
+
+    rows = [(name, str(v.value).lower() if isinstance(v.value, bool) else v.value, v.source, SPECS[name].help)
+            for name, v in values.items()]
+    print(table(rows, ("FLAG", "VALUE", "SOURCE", "MEANING")))
+    print(f"overrides: {where}" + (" (UNREADABLE: showing the last good values)" if flags.failing else "")
+          + (f"; restaurant {slug}" if slug else "; global view (add --restaurant for a tenant's)"))
+    return 0
+
+
+def _flag_text(value: Any) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def cmd_flags_set(args: argparse.Namespace) -> int:
+    from shared.flags import parse_value, spec
+
+    c = _container()
+    name = spec(args.name).name
+    text = _flag_text(parse_value(name, args.value))
+    slug, rid = _flag_scope(c, args.restaurant)
+    store = _flag_store(c)
+    store.put(name, text, slug)
+    c.store.rpc("stjarna_audit", {"p_actor": _actor(args), "p_action": "flag.set", "p_restaurant_id": rid,
+                                  "p_details": {"flag": name, "value": text, "scope": slug or "global",
+                                                "where": store.where}})
+    wait = c.settings.flags_cache_seconds
+    print(f"{name} = {text} ({'restaurant ' + slug if slug else 'global'}, {store.where}); "
+          f"every instance applies it within {wait:g} s (FLAGS_CACHE_SECONDS)")
+    return 0
+
+
+def cmd_flags_unset(args: argparse.Namespace) -> int:
+    from shared.flags import spec
+
+    c = _container()
+    name = spec(args.name).name
+    slug, rid = _flag_scope(c, args.restaurant)
+    store = _flag_store(c)
+    scope = "restaurant " + slug if slug else "global"
+    if not store.delete(name, slug):
+        print(f"error: {name} has no {scope} override; nothing changed", file=sys.stderr)
+        return 1
+    c.store.rpc("stjarna_audit", {"p_actor": _actor(args), "p_action": "flag.unset", "p_restaurant_id": rid,
+                                  "p_details": {"flag": name, "scope": slug or "global", "where": store.where}})
+    print(f"{name}: {scope} override removed ({store.where}); the layer below applies within "
+          f"{c.settings.flags_cache_seconds:g} s")
+    return 0
+
+
 # -- GDPR -----------------------------------------------------------------------------------------
 def cmd_gdpr_erase(args: argparse.Namespace) -> int:
     from shared.chat.pipeline import context_key
@@ -206,6 +289,20 @@ def register(sub: Any, add: Add) -> None:
     with_json(add(keys, "list", cmd_keys_list, "Every admin key (never the key itself)."))
     revoke = with_json(add(keys, "revoke", cmd_keys_revoke, "Revoke an admin key at once."))
     revoke.add_argument("id")
+
+    flags = sub.add_parser("flags", help="Feature flags and limits: global or per restaurant (docs/flags.md).")
+    flag_cmds = flags.add_subparsers(dest="flags", required=True)
+    fl = with_json(add(flag_cmds, "list", cmd_flags_list, "Each flag's effective value and where it comes from."))
+    fl.add_argument("--restaurant", help="slug or id: that restaurant's view (its overrides applied)")
+    fs = add(flag_cmds, "set", cmd_flags_set, "Override a flag, globally or for one restaurant.")
+    fs.add_argument("name")
+    fs.add_argument("value")
+    fs.add_argument("--restaurant", help="slug or id (default: global)")
+    fs.add_argument("--actor", help="who is making the change (default: your user name)")
+    fu = add(flag_cmds, "unset", cmd_flags_unset, "Remove an override (the layer below applies).")
+    fu.add_argument("name")
+    fu.add_argument("--restaurant", help="slug or id (default: global)")
+    fu.add_argument("--actor", help="who is making the change (default: your user name)")
 
     gdpr = sub.add_parser("gdpr", help="Diner data requests.").add_subparsers(dest="gdpr", required=True)
     erase = with_json(add(gdpr, "erase", cmd_gdpr_erase,

@@ -27,7 +27,7 @@ from shared.chat.candidates import Item, Selection, menu_items, select_items
 from shared.chat.constraints import Constraints, parse
 from shared.chat.fallback import MAX_REPLY, reply_language, respond
 from shared.errors import KVUnavailable
-from shared.flags import evaluate
+from shared.flags import Flags
 from shared.kv import KV
 from shared.menus.public import PublicMenu
 from shared.settings import Settings
@@ -49,10 +49,11 @@ def context_key(restaurant_id: str, session_token: str) -> str:
 
 
 class ChatService:
-    def __init__(self, kv: KV, settings: Settings, ai: AiResponder | None,
+    def __init__(self, kv: KV, settings: Settings, ai: AiResponder | None, flags: Flags | None = None,
                  clock: Callable[[], float] = time.time) -> None:
         self._kv = kv
         self._settings = settings
+        self._flags = flags or Flags(settings, None)  # without overrides: defaults and environment
         self._ai = ai
         self._clock = clock
         self._menus: dict[str, tuple[list[Item], int]] = {}  # menu items by ETag
@@ -67,7 +68,7 @@ class ChatService:
         items, skipped = self._items(menu)
         selection = select_items(items, skipped, constraints)
         fallback = respond(selection, constraints, currency=head.currency, locale=head.locale)
-        reason = self._why_not_ai(head.id, head.plan, selection, used, probe)
+        reason = self._why_not_ai(head.slug, head.plan, selection, used, probe)
         ai_called = reason is None
         body, outcome = fallback, f"fallback:{reason}"
         if self._ai is not None and ai_called:
@@ -90,10 +91,10 @@ class ChatService:
         return ChatResult(result, outcome)
 
     # -- decisions ----------------------------------------------------------------------------
-    def _why_not_ai(self, restaurant_id: str, plan: str, selection: Selection, used: int, probe: bool) -> str | None:
+    def _why_not_ai(self, slug: str, plan: str, selection: Selection, used: int, probe: bool) -> str | None:
         if probe:
             return "probe"
-        if evaluate(self._settings, restaurant_id)["AI_DEGRADED_MODE"].value:
+        if self._flags.value("AI_DEGRADED_MODE", slug):
             return "degraded"
         if self._ai is None:
             return "no_key"

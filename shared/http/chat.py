@@ -17,14 +17,13 @@ from shared.errors import ServerChatDisabled, StjarnaError
 from shared.http.cors import cors_headers, preflight_headers
 from shared.http.inputs import body_ref, client_ip, json_object
 from shared.http.limits import admit
-from shared.http.public import built, fresh_menu, resolve_head
+from shared.http.public import built, flags_for, fresh_menu, resolve_head
 from shared.http.responses import JSONResponse, error_response
 
 
 def chat_routes(container: Callable[[], Container]) -> list[Route]:
     async def chat(request: Request) -> Response:
         from shared.chat.models import ChatRequest
-        from shared.flags import evaluate
         from shared.validation import validate
 
         c = container()
@@ -35,9 +34,11 @@ def chat_routes(container: Callable[[], Container]) -> list[Route]:
         limits: dict[str, str] = {}
         try:
             chat_request = validate(ChatRequest, data, root="(body)")
-            if not evaluate(c.settings, menu.head.id)["USE_SERVER_CHAT"].value:
+            flags = await flags_for(c, menu.head)
+            if not flags["USE_SERVER_CHAT"].value:
                 raise ServerChatDisabled()
-            limiter, limits = await admit(c, "chat", menu.head.id, chat_request.sessionToken, client_ip(request))
+            limiter, limits = await admit(c, "chat", menu.head.id, chat_request.sessionToken, client_ip(request),
+                                          limits=(flags["CHAT_RATE_LIMIT"].value, flags["CHAT_IP_RATE_LIMIT"].value))
             service = await built(c.ready_chat, lambda: c.chat)
             async with limiter.in_flight(menu.head.id, chat_request.sessionToken):
                 result = await run_in_threadpool(service.answer, menu, chat_request.sessionToken,

@@ -13,7 +13,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from shared.container import Container
-from shared.errors import KVUnavailable, StjarnaError
+from shared.errors import KVUnavailable, ServiceUnavailable, StjarnaError
 from shared.http.responses import JSONResponse
 
 Status = Literal["ok", "degraded", "down"]
@@ -48,14 +48,18 @@ def run_checks(container: Container) -> dict[str, Any]:
         return {"backend": settings.kv_kind}
 
     def ai() -> dict[str, Any]:
-        if settings.ai_degraded_mode:
+        if container.flags.value("AI_DEGRADED_MODE"):
             return {"mode": "fallback", "reason": "AI_DEGRADED_MODE"}
         if settings.openai_api_key is None:
             return {"mode": "fallback", "reason": "no OpenAI key configured"}
         return {"mode": "openai"}
 
     def flags() -> dict[str, Any]:
-        return {"source": "env"}
+        flags = container.flags
+        where = flags.store.where.split(":")[0] if flags.store is not None else "env"
+        if flags.failing:
+            raise ServiceUnavailable(f"Flag overrides unreadable ({where}); the last good values apply.")
+        return {"source": where}
 
     checks = {"database": _timed(database), "cache": _timed(cache), "ai": _timed(ai), "flags": _timed(flags)}
     status: Status = "ok"

@@ -14,10 +14,11 @@ if TYPE_CHECKING:  # importing shared.ratelimit loads `limits` (~170 ms): not on
 
 
 async def admit(container: Container, kind: Kind, restaurant_id: str, session_token: str,
-                client_ip: str) -> tuple[RateLimiter, dict[str, str]]:
-    """Count one request of ``kind``; the ``X-RateLimit-*`` headers for the answer, or ``RateLimited``."""
+                client_ip: str, *, limits: tuple[str, str] | None = None) -> tuple[RateLimiter, dict[str, str]]:
+    """Count one request of ``kind`` against ``limits`` (session, IP: the restaurant's flags) or the
+    configured ones; the ``X-RateLimit-*`` headers for the answer, or ``RateLimited``."""
     limiter = await built(container.ready_limiter, lambda: container.limiter)
-    hit = (restaurant_id, session_token, client_ip, kind)
+    hit = (restaurant_id, session_token, client_ip, kind, limits)
     # in memory the check is CPU only (≈ 10 µs): a thread hop would cost ten times that
     decision = await run_in_threadpool(limiter.hit, *hit) if limiter.shared else limiter.hit(*hit)
     if not decision.allowed:

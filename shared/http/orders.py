@@ -19,14 +19,13 @@ from shared.errors import StjarnaError, ValidationFailed
 from shared.http.cors import cors_headers, preflight_headers
 from shared.http.inputs import body_ref, client_ip, json_object
 from shared.http.limits import admit
-from shared.http.public import query_values, resolve_head, restaurant_ref
+from shared.http.public import flags_for, query_values, resolve_head, restaurant_ref
 from shared.http.responses import JSONResponse, error_response
 from shared.orders.models import OPAQUE_ID_PATTERN
 
 
 async def _submit(container: Callable[[], Container], request: Request, *, quote: bool) -> Response:
     """POST /api/orders and /api/orders/quote: one path, so a quote runs exactly the checks an order does."""
-    from shared.flags import evaluate
     from shared.orders.models import OrderRequest, idempotency_key
     from shared.validation import validate
 
@@ -52,9 +51,11 @@ async def _submit(container: Callable[[], Container], request: Request, *, quote
                 errors += exc.errors
         if errors or order is None:
             raise ValidationFailed(errors)
+        flags = await flags_for(c, head)
+        order_limits = None if dry_run else (flags["ORDER_RATE_LIMIT"].value, flags["ORDER_IP_RATE_LIMIT"].value)
         _, limits = await admit(c, "quote" if dry_run else "order", head.id, order.sessionToken,
-                                client_ip(request))
-        ordering = evaluate(c.settings, head.id)["ORDERING_ENABLED"].value
+                                client_ip(request), limits=order_limits)
+        ordering = flags["ORDERING_ENABLED"].value
         if dry_run:
             body = await run_in_threadpool(lambda: c.orders.quote(head.id, order, ordering_enabled=ordering))
             request.scope["state"]["outcome"] = "quoted"

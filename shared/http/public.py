@@ -14,6 +14,7 @@ from starlette.routing import Route
 
 from shared.container import Container
 from shared.errors import InvalidRequest
+from shared.flags import FlagValue
 from shared.http.cors import cors_headers, preflight_headers
 from shared.http.responses import etag_matches
 from shared.logs import restaurant_id_var
@@ -70,7 +71,8 @@ def _encode(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
 
 
 class _Prebuilt:
-    """Encoded header lists for a cached body: (200 headers, 304 headers), keyed by ETag."""
+    """Encoded header lists for a cached body: (200 headers, 304 headers), keyed by ETag and
+    Cache-Control."""
 
     def __init__(self, max_entries: int = 512) -> None:
         self._by_etag: dict[str, tuple[list[tuple[bytes, bytes]], list[tuple[bytes, bytes]]]] = {}
@@ -78,14 +80,15 @@ class _Prebuilt:
 
     def get(self, body: bytes, etag: str, extra: dict[str, str]) -> tuple[list[tuple[bytes, bytes]],
                                                                          list[tuple[bytes, bytes]]]:
-        found = self._by_etag.get(etag)
+        key = etag + extra.get("Cache-Control", "")  # the cache numbers are flags: part of the key
+        found = self._by_etag.get(key)
         if found is None:
             common = _encode({**extra, "ETag": etag, "Vary": "Origin"})
             ok = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), *common]
             found = (ok, common)
             if len(self._by_etag) >= self._max:
                 self._by_etag.clear()
-            self._by_etag[etag] = found
+            self._by_etag[key] = found
         return found
 
 
@@ -102,6 +105,13 @@ async def built(ready: T | None, build: Callable[[], T]) -> T:
     """A client built once per process: as it is when ready, else built in a worker thread (building
     may do I/O: the embedded database starts, settings load)."""
     return ready if ready is not None else await run_in_threadpool(build)
+
+
+async def flags_for(container: Container, head: RestaurantHead) -> dict[str, FlagValue]:
+    """The restaurant's effective flags: from memory on the event loop when fresh, else read (SSM or
+    the flags file) in a worker thread."""
+    flags = await built(container.ready_flags, lambda: container.flags)
+    return flags.for_restaurant(head.slug)
 
 
 async def _menus(container: Container) -> MenuService:
@@ -141,17 +151,17 @@ def public_routes(container: Callable[[], Container]) -> list[Route]:
         c = container()
         found = await fresh_menu(request, c, restaurant_ref(request))
         cors = cors_headers(request, found.head)
-        extra = {"Cache-Control": c.settings.menu_cache_control,
-                 "X-Menu-Version": str(found.head.version)}
+        flags = await flags_for(c, found.head)
+        cache_control = (f"public, s-maxage={flags['MENU_S_MAXAGE'].value}, "
+                         f"stale-while-revalidate={flags['MENU_STALE_WHILE_REVALIDATE'].value}")
+        extra = {"Cache-Control": cache_control, "X-Menu-Version": str(found.head.version)}
         return _cached_response(request, found.body, found.etag, extra, cors, menu_headers)
 
     async def config(request: Request) -> Response:
-        from shared.flags import evaluate
-
         c = container()
         head = await resolve_head(request, c, restaurant_ref(request))
         cors = cors_headers(request, head)
-        flags = evaluate(c.settings, head.id)
+        flags = await flags_for(c, head)
         body = orjson.dumps({
             "restaurantId": head.id, "slug": head.slug, "name": head.name, "locale": head.locale,
             "currency": head.currency, "timezone": head.timezone, "menuVersion": head.version,

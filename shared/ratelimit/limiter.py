@@ -8,6 +8,7 @@ other services); ``in_flight`` is an async context manager.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import math
@@ -112,6 +113,11 @@ def parse_limit(value: str, name: str) -> RateLimitItem:
     return items[0]
 
 
+@functools.lru_cache(maxsize=256)
+def _parsed(value: str, name: str) -> RateLimitItem:
+    return parse_limit(value, name)
+
+
 def _digest(value: str) -> str:
     """Session tokens and IPs never reach the store (or its keys) in clear; fixed-length keys."""
     return hashlib.blake2b(value.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
@@ -177,11 +183,15 @@ class RateLimiter:
         return self._shared is not None
 
     # -- hits ----------------------------------------------------------------------------------
-    def checks_for(self, restaurant_id: str, session_token: str, client_ip: str,
-                   kind: Kind = "chat") -> list[tuple[Scope, WindowCheck]]:
+    def checks_for(self, restaurant_id: str, session_token: str, client_ip: str, kind: Kind = "chat",
+                   limits: tuple[str, str] | None = None) -> list[tuple[Scope, WindowCheck]]:
         if session_token == HEALTH_CHECK_SESSION:  # monitoring: its own generous limit per restaurant
             return [("health", self._check(self.health_item, f"{kind}-health", restaurant_id))]
-        session_item, ip_item = self.policies[kind]
+        if limits is None:
+            session_item, ip_item = self.policies[kind]
+        else:  # limits changed by ops (flags): parsed once per distinct text
+            session_item, ip_item = _parsed(limits[0], f"{kind.upper()}_RATE_LIMIT"), _parsed(
+                limits[1], f"{kind.upper()}_IP_RATE_LIMIT")
         return [("session", self._check(session_item, f"{kind}-session", restaurant_id, _digest(session_token))),
                 ("ip", self._check(ip_item, f"{kind}-ip", _digest(client_ip)))]
 
@@ -189,10 +199,12 @@ class RateLimiter:
     def _check(item: RateLimitItem, *identifiers: str) -> WindowCheck:
         return WindowCheck(item.key_for(*identifiers), item.amount, item.get_expiry())
 
-    def hit(self, restaurant_id: str, session_token: str, client_ip: str, kind: Kind = "chat") -> Decision:
+    def hit(self, restaurant_id: str, session_token: str, client_ip: str, kind: Kind = "chat",
+            limits: tuple[str, str] | None = None) -> Decision:
         """Count one request of ``kind``: the session limit, then the IP limit, checked and consumed
-        together (a request refused by either consumes from neither). One store round trip."""
-        scoped = self.checks_for(restaurant_id, session_token, client_ip, kind)
+        together (a request refused by either consumes from neither). One store round trip.
+        ``limits``: (session, IP) limits in force for this restaurant (flags), else the configured ones."""
+        scoped = self.checks_for(restaurant_id, session_token, client_ip, kind, limits)
         checks = [check for _, check in scoped]
         now = time.time()
         result, degraded = self._acquire(checks, now)

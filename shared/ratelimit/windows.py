@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# One limit in the `limits` notation: "15 per 30 seconds", "15/30seconds", "60 per minute".
-# Suitable for a Settings ``pattern=`` (no look-arounds); ``limits.parse`` accepts a superset.
-LIMIT_PATTERN = r"^\s*[0-9]+\s*(/|per)\s*([0-9]+)?\s*(second|minute|hour|day|month|year)s?\s*$"
+from shared.settings import LIMIT_PATTERN
+
+__all__ = ["LIMIT_PATTERN", "MultiAcquire", "WindowCheck", "WindowState"]
 
 
 @dataclass(frozen=True, slots=True)
