@@ -1,11 +1,25 @@
-"""The widget bundle (``GET /widget.js``) and the development site: a demo host page that embeds
-the widget the way a restaurant's website does."""
+"""The widget's files and the development site (a demo host page that embeds the widget the way a
+restaurant's website does).
+
+- ``GET /widget.js``: the bundle, short cache (a deploy reaches every site within minutes), ETag.
+  ``X-Widget-Immutable-Path`` names the same bytes at their content-hashed URL.
+- ``GET /widget/widget.<hash>.js`` (the first 16 hex of the bundle's SHA-256) and
+  ``GET /widget/<name>.<hash>.js`` (a chunk the bundle imports, named by esbuild's content hash):
+  ``Cache-Control: public, max-age=31536000, immutable``. Any other name, a hash of another build
+  included, is 404: a URL that names content never serves different content.
+
+Every widget file is served to any origin (CORS ``*``, ``Cross-Origin-Resource-Policy:
+cross-origin``): the bundle runs on restaurants' sites and imports its chunks as ES modules, which
+browsers fetch in CORS mode.
+"""
 
 from __future__ import annotations
 
 import functools
 import hashlib
 import html
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from starlette.requests import Request
@@ -17,29 +31,73 @@ from shared.http.responses import etag_matches
 from shared.paths import REPO_ROOT
 from shared.tenants.refs import SLUG_RE
 
-WIDGET_BUNDLE = REPO_ROOT / "widget" / "dist" / "widget.js"
+WIDGET_DIR = REPO_ROOT / "widget" / "dist"
+WIDGET_BUNDLE = WIDGET_DIR / "widget.js"
 DEMO_PAGE = REPO_ROOT / "widget" / "demo.html"
+SHORT_CACHE = "public, max-age=300, s-maxage=300"
+IMMUTABLE = "public, max-age=31536000, immutable"
+_CHUNK_RE = re.compile(r"^[a-z]+\.[A-Za-z0-9]{8,64}\.js$")
+_SHARED_HEADERS = {"Access-Control-Allow-Origin": "*", "Cross-Origin-Resource-Policy": "cross-origin",
+                   "X-Content-Type-Options": "nosniff"}
+
+
+@dataclass(frozen=True, slots=True)
+class Asset:
+    body: bytes
+    etag: str
+    digest: str  # hex SHA-256 of the body
+
+    @property
+    def hashed_name(self) -> str:
+        return f"widget.{self.digest[:16]}.js"
 
 
 @functools.cache
-def _bundle(path: Path = WIDGET_BUNDLE) -> tuple[bytes, str]:
+def load_asset(path: Path) -> Asset:
+    """A widget file, read and hashed once per process (the files change only with a deploy)."""
     body = path.read_bytes()
-    return body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    digest = hashlib.sha256(body).hexdigest()
+    return Asset(body, f'"{digest[:32]}"', digest)
 
 
-def widget_routes() -> list[Route]:
-    async def widget(request: Request) -> Response:
+def bundle(directory: Path = WIDGET_DIR) -> Asset:
+    try:
+        return load_asset(directory / "widget.js")
+    except FileNotFoundError:
+        raise NotFound("The widget bundle is not built.") from None
+
+
+def immutable_asset(name: str, directory: Path = WIDGET_DIR) -> Asset:
+    """The file a content-hashed name stands for; NotFound for any other name."""
+    if name.startswith("widget."):
+        main = bundle(directory)
+        if name == main.hashed_name:
+            return main
+    elif _CHUNK_RE.fullmatch(name):
         try:
-            body, etag = _bundle()
+            return load_asset(directory / name)
         except FileNotFoundError:
-            raise NotFound("The widget bundle is not built.") from None
-        headers = {"ETag": etag, "Cache-Control": "public, max-age=300, s-maxage=300",
-                   "Access-Control-Allow-Origin": "*", "Cross-Origin-Resource-Policy": "cross-origin"}
-        if etag_matches(request, etag):
-            return Response(status_code=304, headers=headers)
-        return Response(body, headers=headers, media_type="text/javascript; charset=utf-8")
+            pass
+    raise NotFound("No widget file by that name.")
 
-    return [Route("/widget.js", widget, methods=["GET", "HEAD"])]
+
+def _serve(request: Request, asset: Asset, cache_control: str, extra: dict[str, str] | None = None) -> Response:
+    headers = {"ETag": asset.etag, "Cache-Control": cache_control, **_SHARED_HEADERS, **(extra or {})}
+    if etag_matches(request, asset.etag):
+        return Response(status_code=304, headers=headers)
+    return Response(asset.body, headers=headers, media_type="text/javascript; charset=utf-8")
+
+
+def widget_routes(directory: Path = WIDGET_DIR) -> list[Route]:
+    async def widget(request: Request) -> Response:
+        asset = bundle(directory)
+        return _serve(request, asset, SHORT_CACHE, {"X-Widget-Immutable-Path": f"/widget/{asset.hashed_name}"})
+
+    async def immutable(request: Request) -> Response:
+        return _serve(request, immutable_asset(request.path_params["name"], directory), IMMUTABLE)
+
+    return [Route("/widget.js", widget, methods=["GET", "HEAD"]),
+            Route("/widget/{name}", immutable, methods=["GET", "HEAD"])]
 
 
 def site_routes() -> list[Route]:

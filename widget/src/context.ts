@@ -1,0 +1,82 @@
+// What the views share: options, strings, the API client, the stored state, the loaded config and
+// menu, and a few helpers. Built once per widget after the config and the menu arrived.
+
+import type { Client } from "./api";
+import type { Constraints } from "./chat/constraints";
+import type { Suggestion } from "./chat/fallback";
+import { type OpenState, openState } from "./hours";
+import type { Key, Lang } from "./i18n";
+import type { Options } from "./loader";
+import type { Checkout } from "./cart-view";
+import type { Store } from "./store";
+import type { Config, Menu, MenuItem, Order } from "./types";
+
+export type T = (key: Key, x?: string | number) => string;
+
+export interface Message {
+  who: "me" | "bot" | "note";
+  text: string;
+  suggestions?: Suggestion[];
+  chips?: string[];
+  local?: boolean;
+}
+
+export interface Ctx {
+  opts: Options;
+  lang: Lang;
+  t: T;
+  api: Client;
+  store: Store;
+  config: Config;
+  menu: Menu;
+  items: Map<string, MenuItem>;
+  filters: { diets: Set<string>; avoid: Set<string> };
+  chat: {
+    messages: Message[];
+    previous: Constraints | null; // the local responder's context
+    local: boolean; // server chat said it is off: answer locally for the rest of the visit
+    busy: boolean;
+    draft: string; // what the diner is typing
+    view?: { show(m: Message): void; busy(on: boolean): void } | undefined; // the log on screen, if any
+  };
+  order: Order | null; // the last placed order as last fetched
+  co: Checkout;
+  money(cents: number): string;
+  hours(): OpenState | null;
+  /** When it opens next, in its timezone ("tomorrow 11:30"); "" when open or unknown. */
+  opens(): string;
+  add(itemId: string): void;
+  announce(text: string): void;
+  /** Redraw: the open view (or only when it is `only`; null: just the counts and labels). */
+  render(only?: "menu" | "assistant" | "cart" | null): void;
+}
+
+export function helpers(config: Config, menu: Menu, t: T): Pick<Ctx, "money" | "hours" | "opens"> {
+  const r = menu.restaurant;
+  const formats = new Map<boolean, Intl.NumberFormat>();
+  const format = (whole: boolean): Intl.NumberFormat => {
+    let f = formats.get(whole);
+    if (!f) {
+      const digits = whole ? 0 : 2;
+      try {
+        f = new Intl.NumberFormat(r.locale || config.locale, { style: "currency", currency: r.currency,
+          minimumFractionDigits: digits, maximumFractionDigits: digits });
+      } catch {
+        f = new Intl.NumberFormat("en", { style: "currency", currency: r.currency || "EUR" });
+      }
+      formats.set(whole, f);
+    }
+    return f;
+  };
+  const hours = (): OpenState | null => openState(r.hours ?? {}, r.timezone);
+  return {
+    money: (cents) => format(cents % 100 === 0).format(cents / 100),
+    hours,
+    opens() {
+      const next = hours()?.next;
+      if (!next) return "";
+      const day = next.inDays === 0 ? t("today") : next.inDays === 1 ? t("tomorrow") : t("days").split(" ")[next.weekday]!;
+      return `${day} ${next.time}`;
+    },
+  };
+}

@@ -1,0 +1,63 @@
+// The widget's stylesheet, adopted by its shadow root as a constructable stylesheet (no <style>
+// element, so a host page's CSP needs no 'unsafe-inline'). `--c` is the theme colour, `--f` the
+// text colour on it. The host element's rules are !important: host CSS cannot move or hide it.
+
+export const STYLES = `:host{all:initial!important;position:fixed!important;z-index:2147483000!important;bottom:16px!important;right:16px!important;display:block!important;font:15px/1.45 system-ui,sans-serif;color:#1b1b1b}
+:host([data-position=left]){left:16px!important;right:auto!important}
+*{box-sizing:border-box;font:inherit;color:inherit}
+[hidden]{display:none!important}
+button,select,input{border-radius:8px;border:1px solid #888;background:#fff;min-height:36px;padding:6px 10px;cursor:pointer}
+input{cursor:text;width:100%}
+button:disabled{cursor:not-allowed;opacity:.5}
+:focus-visible{outline:3px solid #0b57d0;outline-offset:2px}
+.fab{display:flex;align-items:center;gap:8px;border:0;border-radius:28px;min-height:52px;padding:0 20px;font-weight:600;box-shadow:0 4px 16px #0005}
+.fab svg{width:22px;fill:currentColor}
+.fab,.add,.go,form button,[aria-pressed=true],.me{background:var(--c);color:var(--f);border-color:var(--c)}
+.n{background:var(--f);color:var(--c);border-radius:10px;padding:0 7px;font-size:13px}
+.panel{position:absolute;bottom:64px;right:0;width:390px;max-width:calc(100vw - 32px);height:min(640px,100vh - 96px);display:flex;flex-direction:column;background:#fff;border-radius:14px;box-shadow:0 10px 40px #0005;overflow:hidden;animation:in .2s}
+:host([data-position=left]) .panel{right:auto;left:0}
+@keyframes in{from{opacity:0;transform:translateY(8px)}}
+header{display:flex;align-items:flex-start;padding:12px 8px 8px 16px;background:var(--c);color:var(--f)}
+header div{flex:1}
+h2,h3{margin:0;font-size:17px;font-weight:700}
+.st{font-size:13px;margin:0}
+.x{border:0;background:none;font-size:24px;min-width:44px;min-height:44px}
+[role=tablist]{display:flex;border-bottom:1px solid #ddd}
+[role=tab]{flex:1;border:0;border-radius:0;min-height:44px;border-bottom:3px solid #fff}
+[role=tab][aria-selected=true]{border-bottom-color:var(--c);font-weight:700}
+.v{flex:1;overflow:auto;padding:8px 16px;overscroll-behavior:contain}
+.chat{display:flex;flex-direction:column;padding:0}
+h3{font-size:16px;margin-top:16px}
+ul{list-style:none;margin:0;padding:0}
+.i{display:flex;gap:12px}
+.i,.c{padding:10px 0;border-bottom:1px solid #eee}
+.i>div:first-child{flex:1}
+.e{display:flex;flex-direction:column;align-items:flex-end;gap:6px}
+.r{display:flex;justify-content:space-between;gap:8px}
+h4{margin:0;font-weight:600}
+.p{white-space:nowrap;font-weight:600}
+.d,.a,.m{font-size:13px;color:#555;margin:2px 0}
+.w{color:#8a3b00;font-weight:600}
+.b{display:inline-block;font-size:12px;border-radius:10px;padding:0 8px;margin:2px 4px 2px 0;background:#eef3f1;color:#1e4d40}
+.add{border:0;font-weight:600}
+.f{display:flex;flex-wrap:wrap;gap:6px}
+.f button,.chips button{border-radius:18px}
+.log{flex:1;overflow:auto;padding:12px 16px;display:flex;flex-direction:column;gap:8px}
+.msg{max-width:90%;padding:8px 12px;border-radius:12px;background:#f1f1f1;white-space:pre-wrap;overflow-wrap:anywhere}
+.me{align-self:flex-end}
+.note{align-self:center;background:#fff4e5;font-size:13px}
+.card{background:#fff;border:1px solid #ddd;border-radius:10px;padding:8px;margin-top:6px;white-space:normal}
+.chips{display:flex;flex-wrap:wrap;gap:6px;margin-top:8px}
+.dots span{display:inline-block;width:7px;height:7px;margin:0 2px;border-radius:50%;background:#777;animation:b 1s infinite}
+.dots span+span{animation-delay:.3s}
+@keyframes b{50%{opacity:.2}}
+form{display:flex;gap:8px;padding:10px 12px;border-top:1px solid #ddd}
+.q{display:flex;align-items:center;gap:6px;margin:6px 0}
+.q button{min-width:40px;min-height:40px}
+.t{display:flex;justify-content:space-between;font-weight:700;margin:12px 0 4px}
+.go{width:100%;min-height:48px;margin-top:8px;font-weight:600}
+.code{font-size:32px;letter-spacing:4px;font-weight:800;text-align:center;margin:0}
+.err{color:#a00}
+.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
+@media (max-width:480px){.panel{position:fixed;inset:0;width:auto;max-width:none;height:auto;border-radius:0}}
+@media (prefers-reduced-motion:reduce){*{animation:none!important}}`;

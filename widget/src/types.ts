@@ -1,0 +1,55 @@
+// The shapes the widget reads from the API (docs/api.md). Only what the widget uses is typed.
+
+export type Hours = Partial<Record<"mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun", [string, string][]>>;
+
+export interface MenuItem {
+  id: string;
+  name: string;
+  description?: string | null;
+  priceCents: number;
+  allergens: string[];
+  allergensDeclared: boolean;
+  tags: string[];
+  available?: boolean;
+}
+
+export interface Section {
+  id?: string;
+  key?: string | null;
+  name: string;
+  description?: string | null;
+  active?: boolean;
+  items: MenuItem[];
+}
+
+export interface Menu {
+  version?: number;
+  restaurant: { id?: string; slug?: string; name: string; currency: string; locale: string; timezone: string; hours: Hours };
+  sections: Section[];
+}
+
+export interface Config {
+  restaurantId: string;
+  name: string;
+  locale: string;
+  currency: string;
+  timezone: string;
+  theme?: { color?: string | null };
+  greeting?: string | null;
+  features: { serverChat: boolean; ordering: boolean };
+}
+
+export interface OrderLine { itemId: string; name: string; quantity: number; unitPriceCents: number; lineTotalCents: number; note?: string | null }
+
+export interface Order {
+  orderId?: string;
+  orderCode?: string;
+  status?: string;
+  items: OrderLine[];
+  totalCents: number;
+  currency: string;
+  pickupAt?: string | null;
+  placedAt?: string;
+  statusUrl?: string;
+  history?: { status: string; at: string }[];
+}
