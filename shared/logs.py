@@ -1,7 +1,10 @@
 """JSON logs: one object per line on stderr, with requestId and restaurantId bound to every line.
 
 Filter by restaurant with ``jq 'select(.restaurantId == "...")'`` or grep. Never log chat text,
-session tokens or keys: log counts and outcome codes.
+session tokens or keys: log counts and outcome codes. As a safety net, every line is masked
+(shared/observability/masking.py): the message, every extra field and the traceback; on the access
+line only the path (the one field that can carry request text). With CloudWatch metrics on, the access
+line carries them (EMF) and goes to stdout (shared/observability/metrics.py).
 """
 
 from __future__ import annotations
@@ -10,9 +13,12 @@ import contextvars
 import logging
 import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
 import orjson
+
+from shared.observability.masking import mask_fields, mask_text
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 restaurant_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("restaurant_id", default=None)
@@ -26,19 +32,23 @@ class JsonFormatter(logging.Formatter):
             "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
             "level": record.levelname.lower(),
             "logger": record.name,
-            "msg": record.getMessage(),
+            "msg": mask_text(record.getMessage()),
             "requestId": request_id_var.get(),
             "restaurantId": restaurant_id_var.get(),
         }
         for key, value in record.__dict__.items():
             if key not in _STANDARD:
-                line[key] = value
+                line[key] = mask_fields(value, key)
         if record.exc_info:
-            line["exc"] = self.formatException(record.exc_info)
-        return orjson.dumps(line, default=str).decode()
+            line["exc"] = mask_text(self.formatException(record.exc_info))
+        elif record.exc_text:
+            line["exc"] = mask_text(record.exc_text)
+        return orjson.dumps(line, default=lambda obj: mask_text(str(obj))).decode()
 
 
 _access_stream: Any = None  # where access lines go; None until configure_logging (then: dropped)
+# With metrics on: writes the access line as an EMF document (shared/observability/metrics.py).
+_access_metrics: Callable[[dict[str, Any], float], None] | None = None
 _ts_cache: tuple[int, str] = (0, "")
 
 
@@ -64,7 +74,13 @@ def ensure_logging() -> None:
         configure_logging()
 
 
-def _timestamp(now: float) -> str:
+def set_access_metrics(writer: Callable[[dict[str, Any], float], None] | None) -> None:
+    """Hand the access line to ``writer`` (with the time it was made) instead of the log stream."""
+    global _access_metrics  # noqa: PLW0603 - process-wide, like the stream
+    _access_metrics = writer
+
+
+def timestamp(now: float) -> str:
     global _ts_cache  # noqa: PLW0603 - the formatted second is reused by every line in it
     second = int(now)
     if _ts_cache[0] != second:
@@ -75,10 +91,18 @@ def _timestamp(now: float) -> str:
 def log_access(fields: dict[str, Any]) -> None:
     """The per-request access line, in the same JSON shape as every other line. A direct write: the
     logging machinery (records, caller lookup, handler locks) costs more than the rest of a warm
-    menu request (bench/README.md)."""
-    stream = _access_stream
-    if stream is None:
+    menu request (bench/README.md). Only ``path`` is masked, and only when it is not the route
+    template itself: every other field is ours or validated (``restaurantId`` is a slug or a UUID)."""
+    stream, metrics = _access_stream, _access_metrics
+    if stream is None and metrics is None:
         return
-    line = {"ts": _timestamp(time.time()), "level": "info", "logger": "stjarna.access", "msg": "request",
+    now = time.time()
+    line = {"ts": timestamp(now), "level": "info", "logger": "stjarna.access", "msg": "request",
             "requestId": request_id_var.get(), **fields}
-    stream.write(orjson.dumps(line, default=str).decode() + "\n")
+    path = line.get("path")
+    if path is not None and path != line.get("route"):
+        line["path"] = mask_text(path)
+    if metrics is not None:
+        metrics(line, now)
+    else:
+        stream.write(orjson.dumps(line, default=str).decode() + "\n")

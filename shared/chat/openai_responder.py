@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from shared.chat.ai import AiAnswer, AiPick, AiUnavailable
 from shared.chat.constraints import Constraints
 from shared.chat.fallback import format_price
+from shared.observability import metrics
 
 if TYPE_CHECKING:
     import openai
@@ -196,9 +197,11 @@ class OpenAIResponder:
         except AiUnavailable as exc:
             _log.warning("ai unavailable", extra={"outcome": exc.reason, "ms": _ms(started),
                                                   "candidates": len(candidates)})
+            metrics.ai_called(_ms(started), exc.reason)
             raise
         _log.info("ai answered", extra={"outcome": "ok", "ms": _ms(started), "candidates": len(candidates),
                                         "picks": len(result.picks), "dropped": dropped})
+        metrics.ai_called(_ms(started), "ok")
         return result
 
     def _answer(self, *, message: str, constraints: Constraints, candidates: list[dict[str, Any]],

@@ -30,6 +30,7 @@ from shared.errors import KVUnavailable
 from shared.flags import Flags
 from shared.kv import KV
 from shared.menus.public import PublicMenu
+from shared.observability import metrics
 from shared.settings import Settings
 
 _log = logging.getLogger("stjarna.chat")
@@ -88,6 +89,7 @@ class ChatService:
             self._write(ctx_key, context, quota_key if ai_called else None)
         _log.info("chat turn", extra={"outcome": outcome, "candidates": len(selection.candidates),
                                       "suggestions": len(result["suggestions"]), "undeclared": selection.undeclared})
+        metrics.chat_answered(outcome)
         return ChatResult(result, outcome)
 
     # -- decisions ----------------------------------------------------------------------------

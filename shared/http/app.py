@@ -22,6 +22,7 @@ from shared.errors import BadRequest, MethodNotAllowed, NotFound, StjarnaError
 from shared.http.middleware import RequestContextMiddleware
 from shared.http.responses import error_response
 from shared.logs import ensure_logging
+from shared.observability import observed
 
 Group = Literal["menu", "chat", "orders", "admin", "health", "widget", "site"]
 DEPLOYED_GROUPS: tuple[Group, ...] = ("menu", "chat", "orders", "admin", "health", "widget")
@@ -56,7 +57,9 @@ def routes_for(group: Group, container: Callable[[], Container]) -> list[BaseRou
 def create_app(groups: Iterable[Group] = (*DEPLOYED_GROUPS, "site"), *,
                container: Container | Callable[[], Container] = default_container) -> Starlette:
     """``container`` is a Container, or a factory called on first use (once per process)."""
-    provider: Callable[[], Container] = (lambda: container) if isinstance(container, Container) else container
+    ensure_logging()
+    # Before any route exists: Sentry's Starlette integration wraps endpoints as routes are created.
+    provider: Callable[[], Container] = observed(container)
 
     async def stjarna_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StjarnaError)
@@ -71,7 +74,6 @@ def create_app(groups: Iterable[Group] = (*DEPLOYED_GROUPS, "site"), *,
         error = BadRequest(exc.detail) if 400 <= exc.status_code < 500 else StjarnaError()
         return error_response(error, request.state.requestId)
 
-    ensure_logging()
     routes: list[BaseRoute] = []
     for group in groups:
         routes.extend(routes_for(group, provider))

@@ -3,8 +3,8 @@
 - ``X-Request-ID``: echoed when the client sent a sane one, else generated; on every response;
 - refuses over-long query strings (414) and bodies over ``max_body_bytes`` (413) before reading them;
 - one JSON access log line per request: requestId, restaurantId, method, path, status, latencyMs, cache;
-- the catch-all: an unexpected exception is logged with its traceback and answered with
-  500 ``INTERNAL`` in the JSON error shape, never a stack trace.
+- the catch-all: an unexpected exception is logged with its traceback, reported to Sentry (when
+  ``SENTRY_DSN`` is set) and answered with 500 ``INTERNAL`` in the JSON error shape, never a stack trace.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from shared.errors import InvalidRequest, PayloadTooLarge, StjarnaError, UriTooLong
 from shared.http.responses import error_response
 from shared.logs import log_access, request_id_var, restaurant_id_var
+from shared.observability.sentry import capture_exception
 
 _errors = logging.getLogger("stjarna.errors")
 _SANE_ID = re.compile(rb"^[A-Za-z0-9._:-]{1,128}$")
@@ -70,10 +71,11 @@ class RequestContextMiddleware:
         except StjarnaError as exc:  # raised before routing (limits above) or from a body read
             if not response_started:
                 await error_response(exc, request_id)(scope, receive, send_with_id)
-        except Exception:  # noqa: BLE001 - the catch-all: log it, answer INTERNAL
+        except Exception as exc:  # noqa: BLE001 - the catch-all: log it, report it, answer INTERNAL
             _errors.exception("unhandled error", extra={"path": scope.get("path")})
+            capture_exception(exc)  # the original error, so Sentry groups bugs by what went wrong
             if not response_started:
-                await error_response(StjarnaError(), request_id)(scope, receive, send_with_id)
+                await error_response(StjarnaError(), request_id, report=False)(scope, receive, send_with_id)
         finally:
             log_access({
                 "restaurantId": state.get("restaurantId"), "method": scope["method"],

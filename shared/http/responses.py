@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from shared.errors import StjarnaError
+from shared.observability.sentry import FAILED_STATUS_CODES, capture_exception
 
 MAX_IF_NONE_MATCH = 2048
 
@@ -28,7 +29,11 @@ def error_body(error: StjarnaError, request_id: str | None) -> dict[str, Any]:
 
 
 def error_response(error: StjarnaError, request_id: str | None,
-                   headers: dict[str, str] | None = None) -> JSONResponse:
+                   headers: dict[str, str] | None = None, *, report: bool = True) -> JSONResponse:
+    """The one way an error reaches a client; a 500 is also reported to Sentry (when it is on),
+    wherever it was caught (``report=False``: the caller reported the original exception)."""
+    if report and error.status in FAILED_STATUS_CODES:
+        capture_exception(error)
     return JSONResponse(error_body(error, request_id), status_code=error.status, headers=headers)
 
 

@@ -25,6 +25,7 @@ import orjson
 
 from shared.errors import KVUnavailable, RestaurantNotFound
 from shared.kv import KV
+from shared.observability import metrics
 from shared.store import Store
 from shared.tenants.origins import OriginPattern, compile_patterns
 
@@ -144,6 +145,8 @@ class MenuService:
             raise RestaurantNotFound()
         head = RestaurantHead.from_json(data)
         previous = self._local.get(ref)
+        if previous is not None:  # the in-process copy outlived MENU_LOCAL_CACHE_SECONDS
+            metrics.menu_cache_stale()
         menu = previous.menu if previous and previous.menu and previous.menu.head == head else None
         entry = _Entry(head, menu, self._clock())
         self._remember(ref, entry)

@@ -22,6 +22,7 @@ from shared.errors import (
     StjarnaError,
     ValidationFailed,
 )
+from shared.observability import metrics
 from shared.orders.models import OrderRequest, Status, normalise_code, session_hash, utc_iso
 from shared.orders.payments import PayAtPickup, PaymentProvider
 from shared.settings import Settings
@@ -60,6 +61,7 @@ class OrderService:
         if not replayed:
             _log.info("order placed", extra={"orderId": order["orderId"], "totalCents": order["totalCents"],
                                              "lines": len(order["items"])})
+            metrics.order_placed(restaurant_id)
         return Placed(order, replayed)
 
     def quote(self, restaurant_id: str, request: OrderRequest, *, ordering_enabled: bool) -> dict[str, Any]:

@@ -24,7 +24,8 @@ from tests.functions.conftest import load_event
 ROOT = Path(__file__).resolve().parents[2]
 ORIGIN = "http://localhost:8000"  # on the demo seed's allowlist
 MENU_CACHE_CONTROL = "public, s-maxage=60, stale-while-revalidate=300"
-HEAVY_MODULES = ("psycopg", "postgrest", "upstash_redis", "pydantic_settings", "openai", "limits")
+HEAVY_MODULES = ("psycopg", "postgrest", "upstash_redis", "pydantic_settings", "openai", "limits", "sentry_sdk",
+                 "boto3")
 
 
 def body_json(response: dict[str, Any]) -> Any:
