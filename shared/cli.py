@@ -147,8 +147,10 @@ def build_parser() -> argparse.ArgumentParser:
     add(menu, "schema", cmd_menu_schema, "Print the JSON Schema of the menu format.")
 
     from shared.admin.cli import register
+    from shared.tenants.cli import register as register_tenants
 
     register(sub, add)
+    register_tenants(sub, add)
     return parser
 
 

@@ -110,6 +110,9 @@ class Settings(BaseSettings):
     sentry_traces_sample_rate: float = Field(0.0, alias="SENTRY_TRACES_SAMPLE_RATE", ge=0, le=1)
     metrics_emf: bool | None = Field(None, alias="METRICS_EMF")
 
+    # Where this stage's API answers, for the operator's tools (`stjarna tenant check|create`).
+    api_url: str | None = Field(None, alias="STJARNA_API_URL", pattern=r"^https?://[^\s/]+(/[^\s]*)?$")
+
     # CDN: with a CloudFront distribution id, `stjarna cache purge` also invalidates the menu paths.
     cloudfront_distribution_id: str | None = Field(None, alias="CLOUDFRONT_DISTRIBUTION_ID",
                                                    pattern=r"^[A-Z0-9]{8,20}$")

@@ -18,18 +18,18 @@ from shared.orders.models import STATUSES
 Add = Callable[[Any, str, Callable[[argparse.Namespace], int], str], argparse.ArgumentParser]
 
 
-def _container() -> Any:
+def container() -> Any:
     from shared.container import default_container
 
     return default_container()
 
 
-def _actor(args: argparse.Namespace) -> str:
+def actor(args: argparse.Namespace) -> str:
     name = getattr(args, "actor", None) or getpass.getuser()
     return f"cli:{name}"
 
 
-def _json(data: Any) -> None:
+def print_json(data: Any) -> None:
     sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
 
 
@@ -52,10 +52,10 @@ def _when(value: str | None) -> str | None:
 def cmd_orders_list(args: argparse.Namespace) -> int:
     from shared.tenants.lookup import restaurant_id
 
-    c = _container()
+    c = container()
     orders = c.orders.list(restaurant_id(c.store, args.restaurant), args.status, args.limit)
     if args.json:
-        _json(orders)
+        print_json(orders)
         return 0
     rows = [(o["orderCode"], o["status"], _when(o["placedAt"]), _when(o["pickupAt"]) or "asap",
              money(o["totalCents"], o["currency"]),
@@ -86,33 +86,42 @@ def _print_order(order: dict[str, Any]) -> None:
 
 
 def cmd_orders_show(args: argparse.Namespace) -> int:
-    order = _staff_order(_container(), args.order, args.restaurant)
-    _json(order) if args.json else _print_order(order)
+    order = _staff_order(container(), args.order, args.restaurant)
+    if args.json:
+        print_json(order)
+    else:
+        _print_order(order)
     return 0
 
 
 def cmd_orders_set_status(args: argparse.Namespace) -> int:
-    c = _container()
+    c = container()
     order = _staff_order(c, args.order, args.restaurant)
-    updated = c.orders.set_status(order["orderId"], args.status, _actor(args), expected=args.expected)
-    _json(updated) if args.json else print(f"order {updated['orderCode']}: {order['status']} -> {updated['status']}")
+    updated = c.orders.set_status(order["orderId"], args.status, actor(args), expected=args.expected)
+    if args.json:
+        print_json(updated)
+    else:
+        print(f"order {updated['orderCode']}: {order['status']} -> {updated['status']}")
     return 0
 
 
 def cmd_orders_expire(args: argparse.Namespace) -> int:
-    c = _container()
-    count = c.orders.expire(_actor(args))
+    c = container()
+    count = c.orders.expire(actor(args))
     hours = c.settings.order_expire_after_hours
-    _json({"expired": count}) if args.json else print(f"expired {count} order(s) older than {hours} h")
+    if args.json:
+        print_json({"expired": count})
+    else:
+        print(f"expired {count} order(s) older than {hours} h")
     return 0
 
 
 # -- admin keys -----------------------------------------------------------------------------------
 def cmd_keys_create(args: argparse.Namespace) -> int:
     expires = None if args.expires_in_days is None else timedelta(days=args.expires_in_days)
-    key, record = _container().admin_keys.create(args.name, _actor(args), expires)
+    key, record = container().admin_keys.create(args.name, actor(args), expires)
     if args.json:
-        _json({**record, "key": key})
+        print_json({**record, "key": key})
         return 0
     print(f"created admin key {record['id']} ({record['name']})"
           + (f", expires {_when(record['expiresAt'])}" if record["expiresAt"] else ""))
@@ -122,9 +131,9 @@ def cmd_keys_create(args: argparse.Namespace) -> int:
 
 
 def cmd_keys_list(args: argparse.Namespace) -> int:
-    keys = _container().admin_keys.list()
+    keys = container().admin_keys.list()
     if args.json:
-        _json(keys)
+        print_json(keys)
         return 0
     rows = [(k["id"], k["name"], "active" if k["active"] else ("revoked" if k["revokedAt"] else "expired"),
              _when(k["createdAt"]), _when(k["lastUsedAt"]), _when(k["expiresAt"])) for k in keys]
@@ -138,8 +147,11 @@ def cmd_keys_revoke(args: argparse.Namespace) -> int:
 
     if not UUID_RE.fullmatch(args.id.lower()):
         raise NotFound("No admin key with that id (see `stjarna keys list`).")
-    record = _container().admin_keys.revoke(args.id.lower(), _actor(args))
-    _json(record) if args.json else print(f"revoked admin key {record['id']} ({record['name']})")
+    record = container().admin_keys.revoke(args.id.lower(), actor(args))
+    if args.json:
+        print_json(record)
+    else:
+        print(f"revoked admin key {record['id']} ({record['name']})")
     return 0
 
 
@@ -166,14 +178,14 @@ def _flag_store(c: Any) -> Any:
 
 
 def cmd_flags_list(args: argparse.Namespace) -> int:
-    c = _container()
+    c = container()
     slug, _ = _flag_scope(c, args.restaurant)
     flags = c.flags
     flags.refresh()
     values = flags.for_restaurant(slug)
     where = flags.store.where if flags.store is not None else "environment only"
     if args.json:
-        _json({"restaurant": slug, "where": where, "failing": flags.failing,
+        print_json({"restaurant": slug, "where": where, "failing": flags.failing,
                "flags": {name: {"value": v.value, "source": v.source} for name, v in values.items()}})
         return 0
     from shared.flags import SPECS
@@ -193,13 +205,13 @@ def _flag_text(value: Any) -> str:
 def cmd_flags_set(args: argparse.Namespace) -> int:
     from shared.flags import parse_value, spec
 
-    c = _container()
+    c = container()
     name = spec(args.name).name
     text = _flag_text(parse_value(name, args.value))
     slug, rid = _flag_scope(c, args.restaurant)
     store = _flag_store(c)
     store.put(name, text, slug)
-    c.store.rpc("stjarna_audit", {"p_actor": _actor(args), "p_action": "flag.set", "p_restaurant_id": rid,
+    c.store.rpc("stjarna_audit", {"p_actor": actor(args), "p_action": "flag.set", "p_restaurant_id": rid,
                                   "p_details": {"flag": name, "value": text, "scope": slug or "global",
                                                 "where": store.where}})
     wait = c.settings.flags_cache_seconds
@@ -211,7 +223,7 @@ def cmd_flags_set(args: argparse.Namespace) -> int:
 def cmd_flags_unset(args: argparse.Namespace) -> int:
     from shared.flags import spec
 
-    c = _container()
+    c = container()
     name = spec(args.name).name
     slug, rid = _flag_scope(c, args.restaurant)
     store = _flag_store(c)
@@ -219,7 +231,7 @@ def cmd_flags_unset(args: argparse.Namespace) -> int:
     if not store.delete(name, slug):
         print(f"error: {name} has no {scope} override; nothing changed", file=sys.stderr)
         return 1
-    c.store.rpc("stjarna_audit", {"p_actor": _actor(args), "p_action": "flag.unset", "p_restaurant_id": rid,
+    c.store.rpc("stjarna_audit", {"p_actor": actor(args), "p_action": "flag.unset", "p_restaurant_id": rid,
                                   "p_details": {"flag": name, "scope": slug or "global", "where": store.where}})
     print(f"{name}: {scope} override removed ({store.where}); the layer below applies within "
           f"{c.settings.flags_cache_seconds:g} s")
@@ -236,9 +248,9 @@ def cmd_gdpr_erase(args: argparse.Namespace) -> int:
         print("error: this erases every diner's orders of the restaurant; add --yes to confirm, or name one "
               "--session", file=sys.stderr)
         return 2
-    c = _container()
+    c = container()
     rid = restaurant_id(c.store, args.restaurant)
-    counts = c.orders.erase(rid, args.session, _actor(args))
+    counts = c.orders.erase(rid, args.session, actor(args))
     chat = "expires within CHAT_CONTEXT_TTL_SECONDS"
     if args.session is not None:
         try:
@@ -247,7 +259,7 @@ def cmd_gdpr_erase(args: argparse.Namespace) -> int:
         except KVUnavailable:
             chat = "not erased (KV unavailable); it expires within CHAT_CONTEXT_TTL_SECONDS"
     if args.json:
-        _json({**counts, "chatContext": chat})
+        print_json({**counts, "chatContext": chat})
         return 0
     scope = "session" if args.session else "restaurant"
     print(f"erased the {scope}'s diner data: {counts['orders']} order(s), {counts['orderItems']} line(s), "

@@ -111,8 +111,77 @@ def admin_routes(container: Callable[[], Container]) -> list[Route]:
         Route("/api/admin/orders", guarded(list_orders), methods=["GET"]),
         Route("/api/admin/orders/{order}", guarded(show_order), methods=["GET"]),
         Route("/api/admin/orders/{order}", guarded(change_status), methods=["PATCH"]),
+        *tenant_routes(guarded),
     ]
 
 
 def _json(body: dict[str, Any]) -> JSONResponse:
     return JSONResponse(body, headers={"Cache-Control": "no-store"})
+
+
+# -- support: tenant lookup (shared/tenants/support.py; the CLI's `stjarna tenant …` and `cache purge`) ----
+class TenantCreate(BaseModel):
+    """``POST /api/admin/tenants``: what ``stjarna tenant create`` takes (``menu``: a menu document or
+    ``{"sections": [...]}``; ``endpoint``: the API URL for the embed snippet, default this API's)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    slug: str
+    name: str | None = None
+    allowedOrigins: list[str] = []  # noqa: N815 - the JSON field name (pydantic copies the default)
+    currency: str | None = None
+    timezone: str | None = None
+    locale: str | None = None
+    menu: dict[str, Any] | None = None
+    update: bool = False
+    endpoint: str | None = None
+
+
+def _flag(name: str, raw: str | None) -> bool:
+    if raw is None or raw.lower() in {"", "false", "0", "no"}:
+        return False
+    if raw.lower() in {"true", "1", "yes"}:
+        return True
+    raise ValidationFailed([{"path": name, "message": "true or false"}])
+
+
+def tenant_routes(guarded: Callable[[Handler], Callable[[Request], Awaitable[Response]]]) -> list[Route]:
+    from shared.tenants import support
+    from shared.tenants.items import question
+
+    async def show(request: Request, c: Container, identity: AdminIdentity) -> Response:
+        limit = request.query_params.get("auditLimit", "10")
+        if not limit.isdigit() or not 1 <= int(limit) <= 500:
+            raise ValidationFailed([{"path": "auditLimit", "message": "an integer from 1 to 500"}])
+        ref = request.path_params["ref"]
+        return _json(await run_in_threadpool(lambda: support.show(c, ref, audit_limit=int(limit))))
+
+    async def items(request: Request, c: Container, identity: AdminIdentity) -> Response:
+        query = request.query_params
+        q = question(query.getlist("tag"), query.getlist("allergenFree"),
+                     undeclared=_flag("undeclared", query.get("undeclared")), name=query.get("name"))
+        ref = request.path_params["ref"]
+        return _json(await run_in_threadpool(support.items, c, ref, q))
+
+    async def purge(request: Request, c: Container, identity: AdminIdentity) -> Response:
+        ref = request.path_params["ref"]
+        return _json(await run_in_threadpool(support.purge, c, ref, identity.actor))
+
+    async def create(request: Request, c: Container, identity: AdminIdentity) -> Response:
+        from shared.tenants.check import endpoint
+
+        body = validate(TenantCreate, json_object(await request.body()), root="(body)")
+        api = endpoint(body.endpoint or str(request.base_url))
+        spec = support.TenantSpec(slug=body.slug, name=body.name, origins=tuple(body.allowedOrigins),
+                                  currency=body.currency, timezone=body.timezone, locale=body.locale, menu=body.menu)
+        result = await run_in_threadpool(lambda: support.create(c, spec, identity.actor, api=api, update=body.update))
+        response = _json(result)
+        response.status_code = 201 if result["created"] else 200
+        return response
+
+    return [
+        Route("/api/admin/tenants", guarded(create), methods=["POST"]),
+        Route("/api/admin/tenants/{ref}", guarded(show), methods=["GET"]),
+        Route("/api/admin/tenants/{ref}/items", guarded(items), methods=["GET"]),
+        Route("/api/admin/tenants/{ref}/cache-purge", guarded(purge), methods=["POST"]),
+    ]
