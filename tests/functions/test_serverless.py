@@ -161,18 +161,21 @@ def test_environment_comes_from_ssm_per_stage():
         assert "environment" not in fn or not set(fn["environment"]) & set(SECRETS), name
 
 
-def test_functions_may_read_only_their_stage_parameters():
+def test_functions_may_read_only_their_stage_flags_and_invalidate_only_their_distribution():
     statements = config()["provider"]["iam"]["role"]["statements"]
     ssm = [s for s in statements if any(str(a).startswith("ssm:") for a in s["Action"])]
     assert len(ssm) == 1
     statement = ssm[0]
     assert statement["Effect"] == "Allow"
-    assert "ssm:GetParameter" in statement["Action"]
-    assert all(a.startswith("ssm:GetParameter") for a in statement["Action"])
-    resources = statement["Resource"]
-    assert all(":parameter/stjarna/${sls:stage}" in r for r in resources)
-    assert any(r.endswith(":parameter/stjarna/${sls:stage}/*") for r in resources)
-    assert all("*" not in r.removesuffix("/*") for r in resources)
+    assert set(statement["Action"]) == {"ssm:GetParametersByPath", "ssm:GetParameter"}
+    prefix = "arn:aws:ssm:${aws:region}:${aws:accountId}:parameter/stjarna/${sls:stage}/"
+    assert sorted(statement["Resource"]) == sorted(
+        prefix + p for p in ("flags", "flags/*", "tenants", "tenants/*"))  # never the secrets
+    cdn = [s for s in statements if s not in ssm]
+    assert cdn == [{"Effect": "Allow", "Action": ["cloudfront:CreateInvalidation"], "Resource": [
+        "arn:aws:cloudfront::${aws:accountId}:distribution/${self:custom.cloudfrontDistributionId}"]}]
+    optional = "${ssm:/stjarna/${sls:stage}/CLOUDFRONT_DISTRIBUTION_ID, ''}"
+    assert config()["custom"]["cloudfrontDistributionId"] == optional
 
 
 # --- packaging ---------------------------------------------------------------------------------
