@@ -155,3 +155,24 @@ def sql(database: str) -> Callable[..., list[tuple[Any, ...]]]:
             cur = conn.execute(query, params or None)  # type: ignore[arg-type]
             return cur.fetchall() if cur.description else []
     return run
+
+
+@pytest.fixture
+def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Credentials and a region for boto3 under moto's ``mock_aws`` (nothing leaves the machine)."""
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-north-1")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+
+
+@pytest.fixture
+def log_lines() -> Iterator[Callable[[], list[dict[str, Any]]]]:
+    """The JSON log lines written during the test, decoded."""
+    import io
+
+    from shared.logs import configure_logging
+
+    stream = io.StringIO()
+    configure_logging("INFO", stream)
+    yield lambda: [orjson.loads(line) for line in stream.getvalue().splitlines()]
+    configure_logging("INFO")

@@ -117,10 +117,7 @@ def test_bad_values_are_refused_with_the_reason(name, raw, message):
 
 # -- SSM Parameter Store (moto) ---------------------------------------------------------------------
 @pytest.fixture
-def ssm(monkeypatch):
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-north-1")
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+def ssm(aws_env):
     with mock_aws():
         yield boto3.client("ssm")
 
@@ -148,13 +145,10 @@ def test_ssm_layers_and_paths(ssm):
     assert store.delete("AI_DEGRADED_MODE", "demo") is False
 
 
-def test_ssm_unreachable_keeps_defaults_then_last_good(monkeypatch, caplog):
-    from tests.support.servers import closed_port
-
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-north-1")
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+def test_ssm_unreachable_keeps_defaults_then_last_good(aws_env, caplog):
     from botocore.config import Config
+
+    from tests.support.servers import closed_port
 
     client = boto3.client("ssm", endpoint_url=f"http://127.0.0.1:{closed_port()}",
                           config=Config(connect_timeout=0.5, read_timeout=0.5, retries={"max_attempts": 1}))

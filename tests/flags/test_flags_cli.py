@@ -102,12 +102,9 @@ def test_environment_only_flags_cannot_be_set_here(seeded_cli, capsys, monkeypat
     assert code == 3 and "FLAGS_BACKEND=env" in err
 
 
-def test_set_in_ssm(seeded_cli, capsys, monkeypatch):
+def test_set_in_ssm(seeded_cli, capsys, monkeypatch, aws_env):
     monkeypatch.setenv("FLAGS_BACKEND", "ssm")
     monkeypatch.setenv("STJARNA_STAGE", "test")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-north-1")
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     rebuild_container()
     with mock_aws():
         code, out, _ = run(capsys, "flags", "set", "ORDERING_ENABLED", "off", "--restaurant", "nattbaren")

@@ -2,20 +2,7 @@
 
 from __future__ import annotations
 
-import io
-
 import orjson
-import pytest
-
-from shared.logs import configure_logging
-
-
-@pytest.fixture
-def log_lines():
-    stream = io.StringIO()
-    configure_logging("INFO", stream)
-    yield lambda: [orjson.loads(line) for line in stream.getvalue().splitlines()]
-    configure_logging("INFO")
 
 
 def test_access_line_fields(client, log_lines):

@@ -3,13 +3,10 @@ access line's path (the one access field that can carry request text)."""
 
 from __future__ import annotations
 
-import io
 import logging
 
-import orjson
 import pytest
 
-from shared.logs import configure_logging
 from shared.observability.masking import MASK, is_secret_name, mask_fields, mask_text
 
 SECRETS = {
@@ -66,14 +63,6 @@ def test_fields_are_masked_by_name_and_by_content():
     assert mask_fields(fields) == {"token": MASK, "nested": {"password": MASK, "url": "redis://u:***@h:6379"},
                                    "lines": 3, "seen": ["Bearer ***", "plain"], "kvKey": "menu:1:2",
                                    "missing": None, "token2": None}
-
-
-@pytest.fixture
-def log_lines():
-    stream = io.StringIO()
-    configure_logging("INFO", stream)
-    yield lambda: [orjson.loads(line) for line in stream.getvalue().splitlines()]
-    configure_logging("INFO")
 
 
 def test_log_lines_mask_the_message_extra_fields_and_the_traceback(log_lines):

@@ -13,10 +13,7 @@ from shared.tenants.cdn import restaurant_paths
 
 
 @pytest.fixture
-def cloudfront(monkeypatch):
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-north-1")
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+def cloudfront(aws_env):
     with mock_aws():
         client = boto3.client("cloudfront")
         distribution = client.create_distribution(DistributionConfig={
