@@ -28,6 +28,7 @@ from shared.http.app import DEPLOYED_GROUPS, create_app
 
 ROOT = Path(__file__).resolve().parents[2]
 HANDLER_MODULES = sorted(p.stem for p in (ROOT / "functions").glob("*.py") if not p.stem.startswith("_"))
+SCHEDULED = {"expire_orders": "rate(15 minutes)"}  # functions run by EventBridge, not by HTTP
 SECRETS = ("SUPABASE_URL", "SUPABASE_SERVICE_ROLE_KEY", "UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN",
            "OPENAI_API_KEY", "ADMIN_KEY_PEPPER")
 RouteKey = tuple[str, str]  # (METHOD, /path)
@@ -68,7 +69,8 @@ def declared_routes(function: dict[str, Any]) -> list[RouteKey]:
 
 
 def all_declared() -> list[tuple[str, RouteKey]]:
-    return [(name, key) for name, fn in config()["functions"].items() for key in declared_routes(fn)]
+    return [(name, key) for name, fn in config()["functions"].items() if name not in SCHEDULED
+            for key in declared_routes(fn)]
 
 
 # --- functions and routes ----------------------------------------------------------------------
@@ -87,10 +89,17 @@ def test_runtime_service_and_stage():
 
 
 def test_every_handler_module_is_a_deployed_group_with_its_own_function():
-    assert sorted(DEPLOYED_GROUPS) == HANDLER_MODULES
+    assert sorted([*DEPLOYED_GROUPS, *SCHEDULED]) == HANDLER_MODULES
     assert sorted(config()["functions"]) == HANDLER_MODULES
     for group in DEPLOYED_GROUPS:
         assert config()["functions"][group]["handler"] == f"functions/{group}.handler"
+
+
+@pytest.mark.parametrize(("name", "rate"), SCHEDULED.items())
+def test_scheduled_functions_have_only_their_schedule(name, rate):
+    function = config()["functions"][name]
+    assert function["handler"] == f"functions/{name}.handler"
+    assert function["events"] == [{"schedule": rate}]
 
 
 @pytest.mark.parametrize("group", DEPLOYED_GROUPS)

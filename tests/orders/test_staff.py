@@ -260,3 +260,30 @@ def test_admin_listing_validates_its_query(admin):
     assert client.get("/api/admin/orders?restaurantId=demo&limit=0", headers=auth).status_code == 422
     assert client.get("/api/admin/orders", headers=auth).json()["error"]["code"] == "RESTAURANT_CONTEXT_MISSING"
     assert client.get("/api/admin/orders?restaurantId=nope", headers=auth).status_code == 404
+
+
+def test_the_scheduled_function_expires_orders(cli_env, monkeypatch):
+    """functions/expire_orders.handler as EventBridge calls it, on the process's container."""
+    from datetime import UTC, datetime
+
+    from shared.container import default_container
+    from shared.menus.io import import_menu
+    from tests.conftest import seed_documents
+
+    monkeypatch.setenv("ORDER_EXPIRE_AFTER_HOURS", "1")
+    default_container().close()
+    default_container.cache_clear()
+    c = default_container()
+    for document in seed_documents():
+        import_menu(c.store, document)
+    rid = str(c.store.rpc("stjarna_resolve", {"p_ref": "demo"}))
+    item = c.store.rpc("stjarna_public_menu", {"p_restaurant_id": rid})["sections"][0]["items"][0]["id"]
+    old = OrderService(c.store, c.settings, clock=lambda: datetime(2026, 1, 1, 12, tzinfo=UTC))
+    placed = place(old, rid, {"demo/hummus": item})
+    from functions.expire_orders import handler
+
+    assert handler({"source": "aws.events", "detail-type": "Scheduled Event"}, None) == {"expired": 1}
+    assert c.orders.staff_order(None, placed["orderId"])["history"][-1] == {
+        "status": "expired", "at": c.orders.staff_order(None, placed["orderId"])["updatedAt"],
+        "actor": "system:expiry"}
+    assert handler({}, None) == {"expired": 0}

@@ -1,0 +1,15 @@
+"""Scheduled Lambda (serverless.yml: every 15 minutes): expire open orders that were not picked up
+ORDER_EXPIRE_AFTER_HOURS after their pickup time (docs/orders.md). Not an HTTP handler: EventBridge
+calls it with a scheduled event, and a failure is retried by the next run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def handler(event: Any, context: Any) -> dict[str, int]:  # noqa: ARG001 - the Lambda signature
+    from shared.container import default_container
+    from shared.logs import ensure_logging
+
+    ensure_logging()
+    return {"expired": default_container().orders.expire("system:expiry")}
