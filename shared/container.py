@@ -97,6 +97,7 @@ class Container:
             with self._lock:
                 if self._menus is None:
                     self._menus = MenuService(store, kv, local_seconds=self.settings.menu_local_cache_seconds,
+                                              stale_if_error_seconds=self.settings.menu_stale_if_error_seconds,
                                               kv_ttl_seconds=self.settings.menu_kv_ttl_seconds)
         return self._menus
 

@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     menu_local_cache_seconds: float = Field(2.0, alias="MENU_LOCAL_CACHE_SECONDS", ge=0, le=30)
     menu_kv_ttl_seconds: int = Field(86400, alias="MENU_KV_TTL_SECONDS", ge=60, le=30 * 86400)
     config_max_age: int = Field(15, alias="CONFIG_MAX_AGE", ge=0, le=30)
+    # While the database fails, serve the last good menu for this long after it was last confirmed
+    # (marked stale); 0: 503 STORE_UNAVAILABLE at once.
+    menu_stale_if_error_seconds: int = Field(600, alias="MENU_STALE_IF_ERROR_SECONDS", ge=0, le=86400)
 
     # Request limits.
     max_body_bytes: int = Field(64 * 1024, alias="MAX_BODY_BYTES", ge=1024, le=6 * 1024 * 1024)

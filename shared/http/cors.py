@@ -20,7 +20,7 @@ from shared.tenants.origins import Origin, is_allowed, parse_origin
 ALLOWED_REQUEST_HEADERS = ("content-type", "if-none-match", "x-request-id", "x-restaurant-id", "idempotency-key",
                           "x-session-token")
 EXPOSED_HEADERS = ("ETag, X-Request-ID, Location, Idempotent-Replayed, Retry-After, X-RateLimit-Limit, "
-                   "X-RateLimit-Remaining, X-RateLimit-Reset")
+                   "X-RateLimit-Remaining, X-RateLimit-Reset, X-Menu-Stale")
 PREFLIGHT_MAX_AGE = "600"
 
 

@@ -22,6 +22,7 @@ from shared.menus.public import MenuService, PublicMenu, RestaurantHead, strong_
 from shared.tenants.refs import parse_ref
 
 T = TypeVar("T")
+STALE_S_MAXAGE = 5  # seconds a CDN may keep a stale-if-error copy
 
 
 def query_values(query_string: bytes, name: bytes) -> list[str]:
@@ -125,7 +126,7 @@ async def fresh_menu(request: Request, container: Container, ref: str) -> Public
     fresh = menus.fresh(ref)
     found: PublicMenu
     if fresh is not None:
-        found, cache = fresh, "hit"
+        found, cache = fresh, ("hit" if fresh.stale_seconds is None else "stale")
     else:
         found, cache = await run_in_threadpool(menus.menu, ref)
     bind_restaurant(request, found.head.id)
@@ -152,8 +153,13 @@ def public_routes(container: Callable[[], Container]) -> list[Route]:
         found = await fresh_menu(request, c, restaurant_ref(request))
         cors = cors_headers(request, found.head)
         flags = await flags_for(c, found.head)
-        cache_control = (f"public, s-maxage={flags['MENU_S_MAXAGE'].value}, "
-                         f"stale-while-revalidate={flags['MENU_STALE_WHILE_REVALIDATE'].value}")
+        if found.stale_seconds is not None:
+            # the database is failing: the last good copy, marked, and cached by the CDN only briefly
+            cache_control = f"public, max-age=0, s-maxage={STALE_S_MAXAGE}"
+            cors = {**cors, "X-Menu-Stale": str(int(found.stale_seconds))}
+        else:
+            cache_control = (f"public, s-maxage={flags['MENU_S_MAXAGE'].value}, "
+                             f"stale-while-revalidate={flags['MENU_STALE_WHILE_REVALIDATE'].value}")
         extra = {"Cache-Control": cache_control, "X-Menu-Version": str(found.head.version)}
         return _cached_response(request, found.body, found.etag, extra, cors, menu_headers)
 

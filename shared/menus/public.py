@@ -6,8 +6,15 @@
 3. The database: ``stjarna_public_menu`` assembles the payload in one round trip.
 
 Revalidating a local entry costs one small query (``stjarna_restaurant_head``) that also returns the
-CORS allowlist and widget settings. Everything here is synchronous I/O; the HTTP layer calls
-``fresh()`` on the event loop (no I/O) and ``menu()`` / ``head()`` in a worker thread.
+CORS allowlist and widget settings.
+
+Stale-if-error: when the database cannot be reached (or times out), the last good copy is served for
+up to ``stale_if_error_seconds`` after it was last confirmed, marked ``stale``: this instance's own
+copy, else the one the last instance to load the menu left in the KV (``menu:latest:<ref>``). The
+database is then retried once per ``local_seconds`` per instance, not on every request.
+
+Everything here is synchronous I/O; the HTTP layer calls ``fresh()`` on the event loop (no I/O) and
+``menu()`` / ``head()`` in a worker thread.
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ from typing import Any, Literal
 
 import orjson
 
-from shared.errors import KVUnavailable, RestaurantNotFound
+from shared.errors import KVUnavailable, RestaurantNotFound, StoreUnavailable
 from shared.kv import KV
 from shared.observability import metrics
 from shared.store import Store
@@ -31,7 +38,8 @@ from shared.tenants.origins import OriginPattern, compile_patterns
 
 _log = logging.getLogger("stjarna.menus")
 
-CacheStatus = Literal["hit", "miss"]
+CacheStatus = Literal["hit", "miss", "stale"]
+_POINTER_REFRESH_SECONDS = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,12 +66,19 @@ class RestaurantHead:
                    theme_color=data.get("themeColor"), greeting=data.get("greeting"),
                    plan=data.get("plan", "starter"))
 
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "slug": self.slug, "name": self.name, "version": self.version,
+                "currency": self.currency, "locale": self.locale, "timezone": self.timezone,
+                "allowedOrigins": list(self.allowed_origins), "themeColor": self.theme_color,
+                "greeting": self.greeting, "plan": self.plan}
+
 
 @dataclass(frozen=True, slots=True)
 class PublicMenu:
     head: RestaurantHead
     body: bytes
     etag: str
+    stale_seconds: float | None = None  # served from the last good copy while the database fails
 
 
 def strong_etag(body: bytes) -> str:
@@ -75,18 +90,23 @@ class _Entry:
     head: RestaurantHead | None  # None: known not to be a live restaurant (negative cache)
     menu: PublicMenu | None
     checked_at: float
+    confirmed_at: float | None = None  # when the database last confirmed it (None: it just did)
 
 
 class MenuService:
     def __init__(self, store: Store, kv: KV, *, local_seconds: float, kv_ttl_seconds: int,
-                 max_entries: int = 2000, clock: Callable[[], float] = time.monotonic) -> None:
+                 stale_if_error_seconds: float = 0, max_entries: int = 2000,
+                 clock: Callable[[], float] = time.monotonic, wall: Callable[[], float] = time.time) -> None:
         self._store = store
         self._kv = kv
         self._local_seconds = local_seconds
+        self._stale_seconds = stale_if_error_seconds
+        self._wall = wall
         self._kv_ttl = kv_ttl_seconds
         self._max_entries = max_entries
         self._clock = clock
         self._local: OrderedDict[str, _Entry] = OrderedDict()
+        self._pointers: dict[str, tuple[RestaurantHead, float]] = {}  # menu:latest:<ref> written (head, at)
         self._lock = threading.Lock()
 
     # -- no I/O: safe on the event loop -------------------------------------------------------
@@ -110,14 +130,63 @@ class MenuService:
 
     # -- I/O: call from a worker thread -------------------------------------------------------
     def head(self, ref: str) -> RestaurantHead:
-        """The live restaurant's head, revalidated against the database."""
-        head = self._revalidate(ref).head
+        """The live restaurant's head, revalidated against the database (or, while it fails, the
+        last good one within the stale-if-error window)."""
+        try:
+            head = self._revalidate(ref).head
+        except StoreUnavailable:
+            head = self._stale(ref).head
         assert head is not None
         return head
 
     def menu(self, ref: str) -> tuple[PublicMenu, CacheStatus]:
+        try:
+            return self._menu(ref)
+        except StoreUnavailable:
+            return self._stale(ref), "stale"
+
+    def _stale(self, ref: str) -> PublicMenu:
+        """The last good copy, within the window; else the ``StoreUnavailable`` being handled."""
+        now, wall = self._clock(), self._wall()
+        entry = self._local.get(ref)
+        if entry is not None and entry.menu is not None:
+            confirmed = entry.checked_at if entry.confirmed_at is None else entry.confirmed_at
+            age = now - confirmed
+            if age <= self._stale_seconds:
+                # retry the database after local_seconds, not on every request of the outage
+                stale = replace(entry.menu, stale_seconds=age)
+                self._remember(ref, _Entry(entry.head, stale, now, confirmed))
+                _log.warning("database unavailable; serving the last good menu", extra={"ageSeconds": round(age)})
+                return stale
+        shared = self._kv_stale(ref, wall)
+        if shared is not None:
+            self._remember(ref, _Entry(shared.head, shared, now, now - (shared.stale_seconds or 0)))
+            _log.warning("database unavailable; serving the menu another instance left in the KV",
+                         extra={"ageSeconds": round(shared.stale_seconds or 0)})
+            return shared
+        raise StoreUnavailable()
+
+    def _kv_stale(self, ref: str, wall: float) -> PublicMenu | None:
+        pointer = self._kv_get(f"menu:latest:{ref}")
+        if pointer is None:
+            return None
+        try:
+            latest = orjson.loads(pointer)
+            head, age = RestaurantHead.from_json(latest["head"]), wall - float(latest["at"])
+        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+            return None
+        if age > self._stale_seconds:
+            return None
+        cached = self._kv_get(f"menu:{head.id}:{head.version}")
+        if cached is None:
+            return None
+        etag, _, text = cached.partition("\n")
+        return PublicMenu(head, text.encode(), etag, stale_seconds=max(age, 0.0))
+
+    def _menu(self, ref: str) -> tuple[PublicMenu, CacheStatus]:
         entry = self._revalidate(ref)
         if entry.menu is not None:
+            self._confirm(ref, entry.menu)
             return entry.menu, "hit"
         head = entry.head
         assert head is not None
@@ -136,7 +205,24 @@ class MenuService:
             menu, status = PublicMenu(head, body, strong_etag(body)), "miss"
             self._kv_set(f"menu:{head.id}:{head.version}", f"{menu.etag}\n{body.decode()}")
         self._remember(ref, _Entry(head, menu, entry.checked_at))
+        self._confirm(ref, menu)
         return menu, status
+
+    def _confirm(self, ref: str, menu: PublicMenu) -> None:
+        """Leave the confirmed copy's head in the KV for instances that start during an outage: when
+        the version changes, else at most once a minute per instance and ref."""
+        if self._stale_seconds <= 0:
+            return
+        wall = self._wall()
+        written = self._pointers.get(ref)
+        if written is not None and written[0] == menu.head and wall - written[1] < _POINTER_REFRESH_SECONDS:
+            return
+        pointer = orjson.dumps({"head": menu.head.to_json(), "at": wall}).decode()
+        self._kv_set(f"menu:latest:{ref}", pointer)
+        with self._lock:
+            if len(self._pointers) >= self._max_entries:
+                self._pointers.clear()
+            self._pointers[ref] = (menu.head, wall)
 
     def _revalidate(self, ref: str) -> _Entry:
         data = self._store.rpc("stjarna_restaurant_head", {"p_ref": ref})
@@ -148,6 +234,8 @@ class MenuService:
         if previous is not None:  # the in-process copy outlived MENU_LOCAL_CACHE_SECONDS
             metrics.menu_cache_stale()
         menu = previous.menu if previous and previous.menu and previous.menu.head == head else None
+        if menu is not None and menu.stale_seconds is not None:  # the database is back: confirmed again
+            menu = replace(menu, stale_seconds=None)
         entry = _Entry(head, menu, self._clock())
         self._remember(ref, entry)
         return entry

@@ -8,7 +8,7 @@ member into metrics (docs/observability.md lists them). Off unless ``METRICS_EMF
   as before; what a request adds is serialised once per kind of request (method, route, status, cache
   result), so a request pays a dict lookup and a string join. ``Requests`` by ``Route`` (the method
   and the route template, never the raw path) and ``StatusClass``; ``Latency`` by ``Route``;
-  ``RateLimited`` by ``Route`` on a 429; ``MenuCache`` by ``CacheResult`` (``hit`` | ``miss``) when
+  ``RateLimited`` by ``Route`` on a 429; ``MenuCache`` by ``CacheResult`` (``hit`` | ``miss`` | ``stale``) when
   the request looked a menu up (the menu and chat routes).
 - **Domain events** (rare next to requests, and on paths that already do I/O) write a line of their
   own: ``FallbackAnswers`` by ``Reason``, ``AiLatency`` by ``Outcome``, ``OrdersPlaced`` by
