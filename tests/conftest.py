@@ -123,6 +123,16 @@ def cli_env(monkeypatch: pytest.MonkeyPatch, database: str, tmp_path: Path) -> I
     default_container.cache_clear()
 
 
+class Ticks:
+    """A monotonic (or wall) clock in seconds that moves only when the test sets ``now``."""
+
+    def __init__(self, now: float = 1000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
 class FrozenClock:
     """The orders' "now": set by the test, never by sleeping."""
 

@@ -12,16 +12,8 @@ from moto import mock_aws
 
 from shared.errors import ValidationFailed
 from shared.flags import FileFlagStore, Flags, SsmFlagStore, parse_value
-from tests.conftest import make_settings
+from tests.conftest import Ticks, make_settings
 from tests.orders.conftest import new_key, order_body
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture
@@ -46,7 +38,7 @@ def test_precedence_default_env_global_tenant(file_store):
 
 
 def test_values_are_cached_for_the_flag_cache_time(file_store):
-    clock = Clock()
+    clock = Ticks()
     flags = Flags(make_settings(FLAGS_CACHE_SECONDS="30"), file_store, clock=clock)
     assert flags.value("USE_SERVER_CHAT", "demo") is True
     file_store.put("USE_SERVER_CHAT", "false", None)
@@ -71,7 +63,7 @@ def test_bad_and_unknown_overrides_are_ignored_and_logged_once(file_store, caplo
 
 
 def test_a_failing_store_keeps_the_last_good_values(file_store, caplog):
-    clock = Clock()
+    clock = Ticks()
     flags = Flags(make_settings(FLAGS_CACHE_SECONDS="1"), file_store, clock=clock)
     file_store.put("USE_SERVER_CHAT", "false", None)
     assert flags.value("USE_SERVER_CHAT") is False
@@ -152,7 +144,7 @@ def test_ssm_unreachable_keeps_defaults_then_last_good(aws_env, caplog):
 
     client = boto3.client("ssm", endpoint_url=f"http://127.0.0.1:{closed_port()}",
                           config=Config(connect_timeout=0.5, read_timeout=0.5, retries={"max_attempts": 1}))
-    clock = Clock()
+    clock = Ticks()
     flags = Flags(make_settings(USE_SERVER_CHAT="false"), SsmFlagStore("test", timeout_seconds=0.5, client=client),
                   clock=clock)
     with caplog.at_level(logging.WARNING, logger="stjarna.flags"):

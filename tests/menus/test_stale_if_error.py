@@ -15,15 +15,8 @@ from shared.errors import StoreUnavailable
 from shared.kv.memory import MemoryKV
 from shared.menus.public import MenuService
 from shared.store.postgres import PostgresStore
+from tests.conftest import Ticks
 from tests.orders.conftest import new_key, order_body
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture
@@ -51,7 +44,7 @@ def service(store, kv, clock, wall, window=600.0):
 
 
 def test_the_last_good_copy_is_served_within_the_window(seeded, outage):
-    clock, wall, kv = Clock(), Clock(), MemoryKV()
+    clock, wall, kv = Ticks(), Ticks(), MemoryKV()
     menus = service(seeded, kv, clock, wall)
     good, status = menus.menu("demo")
     assert status == "miss" and good.stale_seconds is None
@@ -73,11 +66,11 @@ def test_the_last_good_copy_is_served_within_the_window(seeded, outage):
 
 
 def test_a_new_instance_serves_what_another_left_in_the_kv(seeded, outage, database):
-    clock, wall, kv = Clock(), Clock(), MemoryKV()
+    clock, wall, kv = Ticks(), Ticks(), MemoryKV()
     good, _ = service(seeded, kv, clock, wall).menu("demo")
     wall.now += 30
     with outage():
-        cold = service(PostgresStore(database, timeout_seconds=1), kv, Clock(), wall)
+        cold = service(PostgresStore(database, timeout_seconds=1), kv, Ticks(), wall)
         stale, status = cold.menu("demo")
         assert status == "stale" and stale.body == good.body and stale.stale_seconds == pytest.approx(30)
         with pytest.raises(StoreUnavailable):  # a restaurant nobody loaded: nothing to serve
@@ -86,7 +79,7 @@ def test_a_new_instance_serves_what_another_left_in_the_kv(seeded, outage, datab
 
 
 def test_without_a_window_the_outage_is_503_at_once(seeded, outage):
-    clock, wall = Clock(), Clock()
+    clock, wall = Ticks(), Ticks()
     menus = service(seeded, MemoryKV(), clock, wall, window=0)
     menus.menu("demo")
     clock.now += 3
