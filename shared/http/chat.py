@@ -44,7 +44,7 @@ def chat_routes(container: Callable[[], Container]) -> list[Route]:
                 result = await run_in_threadpool(service.answer, menu, chat_request.sessionToken,
                                                  chat_request.message, probe=chat_request.is_probe)
         except StjarnaError as exc:
-                        return error_response(exc, request.state.requestId, headers={**cors, **limits, **exc.headers()})
+            return error_response(exc, request.state.requestId, headers={**cors, **limits, **exc.headers()})
         request.scope["state"]["outcome"] = result.outcome
         body = {**result.body, "requestId": request.state.requestId}
         return JSONResponse(body, headers={**cors, **limits, "Cache-Control": "no-store"})

@@ -62,7 +62,7 @@ async def _submit(container: Callable[[], Container], request: Request, *, quote
             return _answer({**body, "probe": order.is_probe}, request, 200, {**cors, **limits})
         placed = await run_in_threadpool(lambda: c.orders.place(head.id, order, key, ordering_enabled=ordering))
     except StjarnaError as exc:
-                    return error_response(exc, request.state.requestId, headers={**cors, **limits, **exc.headers()})
+        return error_response(exc, request.state.requestId, headers={**cors, **limits, **exc.headers()})
     status_url = (f"{str(request.base_url).rstrip('/')}/api/orders/{placed.order['orderCode']}"
                   f"?restaurantId={head.id}")
     headers = {**cors, **limits, "Location": status_url}
@@ -90,7 +90,7 @@ def order_routes(container: Callable[[], Container]) -> list[Route]:
             code = request.path_params["code"]
             order = await run_in_threadpool(lambda: c.orders.session_order(head.id, code, token))
         except StjarnaError as exc:
-                        return error_response(exc, request.state.requestId, headers={**cors, **limits, **exc.headers()})
+            return error_response(exc, request.state.requestId, headers={**cors, **limits, **exc.headers()})
         return _answer(order, request, 200, {**cors, **limits})
 
     def preflight(methods: str) -> Callable[[Request], Any]:
