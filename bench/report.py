@@ -1,7 +1,8 @@
 """Merge the JSON results of the benchmarks into one table (and optionally one JSON file).
 
-Usage: ``.venv/bin/python bench/report.py RESULT.json [RESULT.json ...] [--out FILE]``; scripts/bench
-calls it after menu_bench.py, chat_bench.py and import_bench.py.
+Usage: ``.venv/bin/python bench/report.py RESULT.json [RESULT.json ...] [--out FILE] [--compare OLD]``;
+scripts/bench calls it after the benchmarks. ``--compare`` adds a table of every measurement found in
+both runs (an earlier ``--out`` file): its ratio (or, without a ratio, its value) then and now.
 """
 
 from __future__ import annotations
@@ -37,10 +38,36 @@ def environment() -> dict[str, Any]:
     }
 
 
+def compare(old: dict[str, Any], rows: list[dict[str, Any]]) -> str:
+    """Each measurement in both runs: the ratio to its floor (what survives a different machine or
+    load), else the value, then and now, and the change in per cent."""
+    before = {(r["group"], r["name"]): r for r in old["rows"]}
+    header = ("group", "measurement", "then", "now", "change")
+    lines: list[tuple[str, ...]] = []
+    for r in rows:
+        then = before.get((r["group"], r["name"]))
+        if then is None:
+            continue
+        key = "ratio" if r["ratio"] is not None and then.get("ratio") is not None else "value"
+        a, b = float(then[key]), float(r[key])
+        unit = "x" if key == "ratio" else f" {r['unit']}"
+        change = "" if a == 0 else f"{(b - a) / a:+.0%}"
+        lines.append((r["group"], r["name"], f"{a:,.3g}{unit}", f"{b:,.3g}{unit}", change))
+    if not lines:
+        return f"compare: no measurement of this run is in {old.get('environment', {}).get('commit')}"
+    widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(header)]
+    env = old.get("environment", {})
+    out = [f"compared with {env.get('commit')} ({env.get('at')}):",
+           "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)), "  ".join("-" * w for w in widths)]
+    out += ["  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in lines]
+    return "\n".join(out)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("results", nargs="+", type=Path)
     parser.add_argument("--out", type=Path, help="write the merged results to this JSON file")
+    parser.add_argument("--compare", type=Path, help="an earlier merged results file to compare with")
     args = parser.parse_args()
     parts = {p.stem: json.loads(p.read_text()) for p in args.results}
     rows = [row for part in parts.values() for row in part["rows"]]
@@ -52,6 +79,8 @@ def main() -> None:
     misses = [f"{r['group']}: {r['name']}" for r in rows if r["status"] == "MISS"]
     print(f"\ngoals: {sum(r['status'] == 'PASS' for r in rows)} PASS, {len(misses)} MISS "
           "(informational: the run never fails because of a goal)")
+    if args.compare:
+        print("\n" + compare(json.loads(args.compare.read_text()), rows))
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         merged = {"environment": env, "seconds": {k: v.get("seconds") for k, v in parts.items()},
