@@ -87,6 +87,32 @@ def embedded_postgres() -> Iterator[str]:
         shutil.rmtree(root, ignore_errors=True)
 
 
+@contextlib.contextmanager
+def bench_run() -> Iterator[tuple[Any, Any, str, Any]]:
+    """The set-up every database bench shares: ``(loop, devnull, dsn, store)``: the process's event
+    loop, ``os.devnull`` open for the log lines, and a store on a fresh embedded PostgreSQL
+    (``embedded_postgres``). Everything is closed and stopped on exit."""
+    import asyncio
+    import os
+
+    from shared.store.postgres import PostgresStore
+
+    devnull = open(os.devnull, "w")  # noqa: SIM115 - closed in finally
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        with embedded_postgres() as dsn:
+            store = PostgresStore(dsn, timeout_seconds=10)
+            try:
+                yield loop, devnull, dsn, store
+            finally:
+                store.close()
+    finally:
+        loop.close()
+        asyncio.set_event_loop(None)
+        devnull.close()
+
+
 def median(values: list[float]) -> float:
     return statistics.median(values)
 

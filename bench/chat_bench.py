@@ -19,14 +19,13 @@ import asyncio
 import io
 import itertools
 import json
-import os
 import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from _common import ORIGIN, Row, cli, embedded_postgres, menu_document
+from _common import ORIGIN, Row, bench_run, cli, menu_document
 from menu_bench import HOST, Recorder, measure
 
 PATH = "/api/chat"
@@ -436,98 +435,87 @@ def run_bench(*, quick: bool = False) -> dict[str, Any]:
     from shared.logs import configure_logging
     from shared.menus.io import import_menu
     from shared.settings import load_settings
-    from shared.store.postgres import PostgresStore
 
     rounds, round_seconds = (3, 0.1) if quick else (5, 0.2)
     rows: list[Row] = []
     notes: list[str] = []
     dominant: list[str] = []
-    devnull = open(os.devnull, "w")  # noqa: SIM115 - closed in finally
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
     started = time.perf_counter()
-    try:
-        with embedded_postgres() as dsn:
-            store = PostgresStore(dsn, timeout_seconds=10)
-            for size in SIZES:
-                import_menu(store, chat_menu_document(size))
-            settings = load_settings({"STJARNA_DATA_DIR": "/nonexistent", "MENU_LOCAL_CACHE_SECONDS": "30",
-                                      "CHAT_RATE_LIMIT": NEVER_REFUSE, "CHAT_IP_RATE_LIMIT": NEVER_REFUSE})
-            container = Container(settings, store=store, kv=MemoryKV())
-            app = create_app(("chat",), container=container)
-            check_access_log(loop, app, chat_body("bench-50", "bench-log-check", RPS_MESSAGE))
-            configure_logging("INFO", stream=devnull)
+    with bench_run() as (loop, devnull, _dsn, store):
+        for size in SIZES:
+            import_menu(store, chat_menu_document(size))
+        settings = load_settings({"STJARNA_DATA_DIR": "/nonexistent", "MENU_LOCAL_CACHE_SECONDS": "30",
+                                  "CHAT_RATE_LIMIT": NEVER_REFUSE, "CHAT_IP_RATE_LIMIT": NEVER_REFUSE})
+        container = Container(settings, store=store, kv=MemoryKV())
+        app = create_app(("chat",), container=container)
+        check_access_log(loop, app, chat_body("bench-50", "bench-log-check", RPS_MESSAGE))
+        configure_logging("INFO", stream=devnull)
 
-            for size in SIZES:
-                slug = f"bench-{size}"
-                menu, _ = container.menus.menu(slug)
-                group = f"chat pipeline, no model ({size} items)"
+        for size in SIZES:
+            slug = f"bench-{size}"
+            menu, _ = container.menus.menu(slug)
+            group = f"chat pipeline, no model ({size} items)"
 
-                # Part 1: the pipeline (the service caches the parsed payload by ETag, as in the app).
-                service = ChatService(MemoryKV(), settings, None)
-                cases, ref = pipeline_cases(service, menu, orjson.loads(menu.body))
-                res = measure(cases, rounds=rounds, round_seconds=round_seconds)
-                us = {name: 1e6 / r["rps"] for name, r in res.items()}
-                rest = us["answer"] - us["parse"] - us["select"] - us["respond"]
-                detail = {"calls": len(SCRIPT), "conversations": len(CONVERSATIONS),
-                          "candidates": [len(s.candidates) for s in ref.selections]}
-                rows.append(Row(group, f"ChatService.answer, fallback (script of {len(SCRIPT)} EN/SV turns)",
-                                us["answer"], "µs", detail={**detail, "n": res["answer"]["n"], "rounds": rounds}))
-                for name, label in (("parse", "parse: message → constraints"),
-                                    ("select", "select: menu items → candidates (items built once per menu version)"),
-                                    ("respond", "respond: fallback reply")):
-                    rows.append(Row(group, label, us[name], "µs", "answer", us[name] / us["answer"],
-                                    detail={"n": res[name]["n"], "rounds": rounds}))
-                rows.append(Row(group, "rest: KV, session key, context JSON, flags, log (answer - stages)",
-                                max(rest, 0.0), "µs", "answer", max(rest, 0.0) / us["answer"],
-                                detail={"raw": rest}))
-                top = max(("parse", "select", "respond"), key=us.__getitem__)
-                dominant.append(f"{size} items: {top} ({us[top] / us['answer']:.0%} of answer)")
+            # Part 1: the pipeline (the service caches the parsed payload by ETag, as in the app).
+            service = ChatService(MemoryKV(), settings, None)
+            cases, ref = pipeline_cases(service, menu, orjson.loads(menu.body))
+            res = measure(cases, rounds=rounds, round_seconds=round_seconds)
+            us = {name: 1e6 / r["rps"] for name, r in res.items()}
+            rest = us["answer"] - us["parse"] - us["select"] - us["respond"]
+            detail = {"calls": len(SCRIPT), "conversations": len(CONVERSATIONS),
+                      "candidates": [len(s.candidates) for s in ref.selections]}
+            rows.append(Row(group, f"ChatService.answer, fallback (script of {len(SCRIPT)} EN/SV turns)",
+                            us["answer"], "µs", detail={**detail, "n": res["answer"]["n"], "rounds": rounds}))
+            for name, label in (("parse", "parse: message → constraints"),
+                                ("select", "select: menu items → candidates (items built once per menu version)"),
+                                ("respond", "respond: fallback reply")):
+                rows.append(Row(group, label, us[name], "µs", "answer", us[name] / us["answer"],
+                                detail={"n": res[name]["n"], "rounds": rounds}))
+            rows.append(Row(group, "rest: KV, session key, context JSON, flags, log (answer - stages)",
+                            max(rest, 0.0), "µs", "answer", max(rest, 0.0) / us["answer"],
+                            detail={"raw": rest}))
+            top = max(("parse", "select", "respond"), key=us.__getitem__)
+            dominant.append(f"{size} items: {top} ({us[top] / us['answer']:.0%} of answer)")
 
-                # Part 2: requests/s through the app; the floors return bytes of the answer's size.
-                body = chat_body(slug, "bench-rps-session", RPS_MESSAGE)
-                for _ in range(3):  # first turn, then follow-ups: the answer is the same from here on
-                    status, answer = post(loop, app, body)
-                    if status != 200:
-                        raise AssertionError(f"{slug}: {status} {answer!r}")
-                prebuilt = bytes(len(answer))
-                res = measure({
-                    "floor": post_case(loop, floor_app(prebuilt), body, len(prebuilt)),
-                    "floor + middleware": post_case(loop, floor_with_middleware(prebuilt), body, len(prebuilt)),
-                    "chat": post_case(loop, app, body, len(answer)),
-                    "answer alone": answer_case(ChatService(MemoryKV(), settings, None), menu,
-                                                len(json.loads(answer)["suggestions"])),
-                }, rounds=rounds, round_seconds=round_seconds + 0.05)
-                fl, pfl, ch = res["floor"]["rps"], res["floor + middleware"]["rps"], res["chat"]["rps"]
-                alone = res["answer alone"]["rps"]
-                group = f"chat POST /api/chat ({size} items, answer {len(answer)} B)"
+            # Part 2: requests/s through the app; the floors return bytes of the answer's size.
+            body = chat_body(slug, "bench-rps-session", RPS_MESSAGE)
+            for _ in range(3):  # first turn, then follow-ups: the answer is the same from here on
+                status, answer = post(loop, app, body)
+                if status != 200:
+                    raise AssertionError(f"{slug}: {status} {answer!r}")
+            prebuilt = bytes(len(answer))
+            res = measure({
+                "floor": post_case(loop, floor_app(prebuilt), body, len(prebuilt)),
+                "floor + middleware": post_case(loop, floor_with_middleware(prebuilt), body, len(prebuilt)),
+                "chat": post_case(loop, app, body, len(answer)),
+                "answer alone": answer_case(ChatService(MemoryKV(), settings, None), menu,
+                                            len(json.loads(answer)["suggestions"])),
+            }, rounds=rounds, round_seconds=round_seconds + 0.05)
+            fl, pfl, ch = res["floor"]["rps"], res["floor + middleware"]["rps"], res["chat"]["rps"]
+            alone = res["answer alone"]["rps"]
+            group = f"chat POST /api/chat ({size} items, answer {len(answer)} B)"
 
-                def row(name: str, value: float, base: float, base_name: str, key: str,
-                        group: str = group, res: dict[str, Any] = res, size_: int = len(answer)) -> Row:
-                    return Row(group, name, value, "req/s", base_name, value / base,
-                               detail={"n": res[key]["n"], "rounds": res[key]["rounds"], "bodyBytes": size_})
+            def row(name: str, value: float, base: float, base_name: str, key: str,
+                    group: str = group, res: dict[str, Any] = res, size_: int = len(answer)) -> Row:
+                return Row(group, name, value, "req/s", base_name, value / base,
+                           detail={"n": res[key]["n"], "rounds": res[key]["rounds"], "bodyBytes": size_})
 
-                rows += [
-                    row("floor: Starlette POST route, pre-built bytes", fl, fl, "floor", "floor"),
-                    row("same-path floor: behind RequestContextMiddleware", pfl, pfl, "same-path floor",
-                        "floor + middleware"),
-                    row("chat 200, fallback (follow-up turn)", ch, fl, "floor", "chat"),
-                    row("chat 200 vs the same-path floor", ch, pfl, "same-path floor", "chat"),
-                    row("ChatService.answer alone, same message and session (no HTTP)", alone, fl, "floor",
-                        "answer alone"),
-                    Row(group, "HTTP path around answer(): 1/chat - 1/answer alone", max(1e6 / ch - 1e6 / alone, 0.0),
-                        "µs", "chat", max(1 - ch / alone, 0.0), detail={"raw": 1e6 / ch - 1e6 / alone}),
-                ]
-                print(f"  measured {size} items ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
+            rows += [
+                row("floor: Starlette POST route, pre-built bytes", fl, fl, "floor", "floor"),
+                row("same-path floor: behind RequestContextMiddleware", pfl, pfl, "same-path floor",
+                    "floor + middleware"),
+                row("chat 200, fallback (follow-up turn)", ch, fl, "floor", "chat"),
+                row("chat 200 vs the same-path floor", ch, pfl, "same-path floor", "chat"),
+                row("ChatService.answer alone, same message and session (no HTTP)", alone, fl, "floor",
+                    "answer alone"),
+                Row(group, "HTTP path around answer(): 1/chat - 1/answer alone", max(1e6 / ch - 1e6 / alone, 0.0),
+                    "µs", "chat", max(1 - ch / alone, 0.0), detail={"raw": 1e6 / ch - 1e6 / alone}),
+            ]
+            print(f"  measured {size} items ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
 
-            # Part 3: store round trips per request (default limits: nothing is refused in 5 requests).
-            rt_settings = load_settings({"STJARNA_DATA_DIR": "/nonexistent", "MENU_LOCAL_CACHE_SECONDS": "30"})
-            rows += count_round_trips(loop, rt_settings, store, f"bench-{SIZES[1]}")
-            store.close()
-    finally:
-        loop.close()
-        asyncio.set_event_loop(None)
-        devnull.close()
+        # Part 3: store round trips per request (default limits: nothing is refused in 5 requests).
+        rt_settings = load_settings({"STJARNA_DATA_DIR": "/nonexistent", "MENU_LOCAL_CACHE_SECONDS": "30"})
+        rows += count_round_trips(loop, rt_settings, store, f"bench-{SIZES[1]}")
 
     notes += [
         f"chat pipeline: ChatService.answer(menu, token, message) with ai=None (outcome fallback:no_key) over a "

@@ -14,7 +14,6 @@ import asyncio
 import copy
 import io
 import json
-import os
 import sys
 import time
 from collections.abc import Callable
@@ -22,7 +21,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from _common import ORIGIN, Row, cli, embedded_postgres, goal_status, menu_document
+from _common import ORIGIN, Row, bench_run, cli, goal_status, menu_document
 
 REPO = Path(__file__).resolve().parents[1]
 EVENT_TEMPLATE = REPO / "tests" / "events" / "v2-menu-get.json"  # from the recorded AWS samples
@@ -233,115 +232,104 @@ def run_bench(*, quick: bool = False) -> dict[str, Any]:
     from shared.logs import configure_logging
     from shared.menus.io import import_menu
     from shared.settings import load_settings
-    from shared.store.postgres import PostgresStore
 
     rounds, round_seconds = (3, 0.1) if quick else (5, 0.25)
     cold_rounds, cold_seconds = (2, 0.1) if quick else (3, 0.25)
     rows: list[Row] = []
-    devnull = open(os.devnull, "w")  # noqa: SIM115 - closed in finally
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
     started = time.perf_counter()
-    try:
-        with embedded_postgres() as dsn:
-            store = PostgresStore(dsn, timeout_seconds=10)
-            for size in SIZES:
-                import_menu(store, menu_document(size))
+    with bench_run() as (loop, devnull, _dsn, store):
+        for size in SIZES:
+            import_menu(store, menu_document(size))
 
-            def settings(**env: str) -> Any:
-                return load_settings({"STJARNA_DATA_DIR": "/nonexistent", **env})
+        def settings(**env: str) -> Any:
+            return load_settings({"STJARNA_DATA_DIR": "/nonexistent", **env})
 
-            # Warm and 304: the in-process entry trusted for 30 s (the maximum), so no round ever
-            # revalidates; revalidate: the local bound at 0 (every request asks PostgreSQL for the
-            # restaurant head, one small query, and reuses the serialised body); cold: local cache
-            # dropped before every request and a KV that never hits, so every request runs the head
-            # query + stjarna_public_menu on PostgreSQL, orjson-serialises it and hashes the ETag.
-            warm = Container(settings(MENU_LOCAL_CACHE_SECONDS="30"), store=store, kv=MemoryKV())
-            reval = Container(settings(MENU_LOCAL_CACHE_SECONDS="0"), store=store, kv=MemoryKV())
-            cold = Container(settings(MENU_LOCAL_CACHE_SECONDS="30"), store=store, kv=NeverKV())  # type: ignore[arg-type]
-            warm_app = create_app(("menu",), container=warm)
-            reval_app = create_app(("menu",), container=reval)
-            cold_app = create_app(("menu",), container=cold)
-            check_access_log(loop, warm_app, "bench-50")
-            configure_logging("INFO", stream=devnull)
-            warm_handler = Mangum(warm_app, lifespan="off")
+        # Warm and 304: the in-process entry trusted for 30 s (the maximum), so no round ever
+        # revalidates; revalidate: the local bound at 0 (every request asks PostgreSQL for the
+        # restaurant head, one small query, and reuses the serialised body); cold: local cache
+        # dropped before every request and a KV that never hits, so every request runs the head
+        # query + stjarna_public_menu on PostgreSQL, orjson-serialises it and hashes the ETag.
+        warm = Container(settings(MENU_LOCAL_CACHE_SECONDS="30"), store=store, kv=MemoryKV())
+        reval = Container(settings(MENU_LOCAL_CACHE_SECONDS="0"), store=store, kv=MemoryKV())
+        cold = Container(settings(MENU_LOCAL_CACHE_SECONDS="30"), store=store, kv=NeverKV())  # type: ignore[arg-type]
+        warm_app = create_app(("menu",), container=warm)
+        reval_app = create_app(("menu",), container=reval)
+        cold_app = create_app(("menu",), container=cold)
+        check_access_log(loop, warm_app, "bench-50")
+        configure_logging("INFO", stream=devnull)
+        warm_handler = Mangum(warm_app, lifespan="off")
 
-            for size in SIZES:
-                slug = f"bench-{size}"
-                loop.run_until_complete(warm_app(http_scope(slug), _receive, Recorder().send))
-                menu = warm.menus.fresh(slug)
-                assert menu is not None
-                body, etag = menu.body, menu.etag
-                floor = floor_app(body)
-                floor_handler = Mangum(floor, lifespan="off")
-                loop.run_until_complete(cold_app(http_scope(slug), _receive, Recorder().send))
-                cold_menus = cold.menus
-                fast = {
-                    "floor": asgi_case(loop, floor, http_scope(slug), 200, len(body)),
-                    "warm": asgi_case(loop, warm_app, http_scope(slug), 200, len(body)),
-                    "304": asgi_case(loop, warm_app, http_scope(slug, etag), 304, 0),
-                    "mangum floor": mangum_case(floor_handler, lambda_event(slug), 200, len(body)),
-                    "mangum warm": mangum_case(warm_handler, lambda_event(slug), 200, len(body)),
-                    "floor + middleware": asgi_case(loop, floor_with_middleware(body), http_scope(slug),
-                                                    200, len(body)),
-                }
-                slow = {
-                    "revalidate": asgi_case(loop, reval_app, http_scope(slug), 200, len(body)),
-                    "cold": asgi_case(loop, cold_app, http_scope(slug), 200, len(body), before=cold_menus.forget),
-                }
-                if size == SIZES[0]:  # where the warm path's time goes (size-independent)
-                    fast.update({
-                        "warm no log": quiet(asgi_case(loop, warm_app, http_scope(slug), 200, len(body))),
-                        "warm no origin": asgi_case(loop, warm_app, http_scope(slug, origin=False), 200, len(body)),
-                        "warm no log no origin": quiet(asgi_case(loop, warm_app, http_scope(slug, origin=False),
-                                                                 200, len(body))),
-                    })
-                res = measure(fast, rounds=rounds, round_seconds=round_seconds)
-                res.update(measure(slow, rounds=cold_rounds, round_seconds=cold_seconds, min_n=10))
-                fl, mfl, pfl = res["floor"]["rps"], res["mangum floor"]["rps"], res["floor + middleware"]["rps"]
-                group = f"menu {size} items ({len(body) / 1024:.1f} KiB)"
+        for size in SIZES:
+            slug = f"bench-{size}"
+            loop.run_until_complete(warm_app(http_scope(slug), _receive, Recorder().send))
+            menu = warm.menus.fresh(slug)
+            assert menu is not None
+            body, etag = menu.body, menu.etag
+            floor = floor_app(body)
+            floor_handler = Mangum(floor, lifespan="off")
+            loop.run_until_complete(cold_app(http_scope(slug), _receive, Recorder().send))
+            cold_menus = cold.menus
+            fast = {
+                "floor": asgi_case(loop, floor, http_scope(slug), 200, len(body)),
+                "warm": asgi_case(loop, warm_app, http_scope(slug), 200, len(body)),
+                "304": asgi_case(loop, warm_app, http_scope(slug, etag), 304, 0),
+                "mangum floor": mangum_case(floor_handler, lambda_event(slug), 200, len(body)),
+                "mangum warm": mangum_case(warm_handler, lambda_event(slug), 200, len(body)),
+                "floor + middleware": asgi_case(loop, floor_with_middleware(body), http_scope(slug),
+                                                200, len(body)),
+            }
+            slow = {
+                "revalidate": asgi_case(loop, reval_app, http_scope(slug), 200, len(body)),
+                "cold": asgi_case(loop, cold_app, http_scope(slug), 200, len(body), before=cold_menus.forget),
+            }
+            if size == SIZES[0]:  # where the warm path's time goes (size-independent)
+                fast.update({
+                    "warm no log": quiet(asgi_case(loop, warm_app, http_scope(slug), 200, len(body))),
+                    "warm no origin": asgi_case(loop, warm_app, http_scope(slug, origin=False), 200, len(body)),
+                    "warm no log no origin": quiet(asgi_case(loop, warm_app, http_scope(slug, origin=False),
+                                                             200, len(body))),
+                })
+            res = measure(fast, rounds=rounds, round_seconds=round_seconds)
+            res.update(measure(slow, rounds=cold_rounds, round_seconds=cold_seconds, min_n=10))
+            fl, mfl, pfl = res["floor"]["rps"], res["mangum floor"]["rps"], res["floor + middleware"]["rps"]
+            group = f"menu {size} items ({len(body) / 1024:.1f} KiB)"
 
-                def row(name: str, key: str, base: float, base_name: str, minimum: float | None = None,
-                        group: str = group, res: dict[str, Any] = res, body: bytes = body) -> Row:
-                    ratio = res[key]["rps"] / base
-                    return Row(group, name, res[key]["rps"], "req/s", base_name, ratio,
-                               "" if minimum is None else f"≥ {minimum:g}x",
-                               "" if minimum is None else goal_status(ratio, minimum=minimum),
-                               detail={"n": res[key]["n"], "rounds": res[key]["rounds"], "bodyBytes": len(body)})
+            def row(name: str, key: str, base: float, base_name: str, minimum: float | None = None,
+                    group: str = group, res: dict[str, Any] = res, body: bytes = body) -> Row:
+                ratio = res[key]["rps"] / base
+                return Row(group, name, res[key]["rps"], "req/s", base_name, ratio,
+                           "" if minimum is None else f"≥ {minimum:g}x",
+                           "" if minimum is None else goal_status(ratio, minimum=minimum),
+                           detail={"n": res[key]["n"], "rounds": res[key]["rounds"], "bodyBytes": len(body)})
 
+            rows += [
+                row("floor: Starlette route, pre-built bytes", "floor", fl, "floor"),
+                row("menu 200 warm (in-process hit)", "warm", fl, "floor", 0.7),
+                row("menu 304 (If-None-Match)", "304", fl, "floor", 0.8),
+                row("menu 200 revalidate (head query)", "revalidate", fl, "floor"),
+                row("menu 200 cold (miss → PostgreSQL)", "cold", fl, "floor"),
+                row("same-path floor: pre-built bytes behind RequestContextMiddleware", "floor + middleware",
+                    pfl, "same-path floor"),
+                row("menu 200 warm vs the same-path floor", "warm", pfl, "same-path floor", 0.7),
+                row("menu 304 vs the same-path floor", "304", pfl, "same-path floor", 0.8),
+                row("Mangum v2: floor", "mangum floor", mfl, "mangum floor"),
+                row("Mangum v2: menu 200 warm", "mangum warm", mfl, "mangum floor", 0.7),
+            ]
+            if size == SIZES[0]:
+                g = f"warm-path breakdown ({size} items)"
                 rows += [
-                    row("floor: Starlette route, pre-built bytes", "floor", fl, "floor"),
-                    row("menu 200 warm (in-process hit)", "warm", fl, "floor", 0.7),
-                    row("menu 304 (If-None-Match)", "304", fl, "floor", 0.8),
-                    row("menu 200 revalidate (head query)", "revalidate", fl, "floor"),
-                    row("menu 200 cold (miss → PostgreSQL)", "cold", fl, "floor"),
-                    row("same-path floor: pre-built bytes behind RequestContextMiddleware", "floor + middleware",
-                        pfl, "same-path floor"),
-                    row("menu 200 warm vs the same-path floor", "warm", pfl, "same-path floor", 0.7),
-                    row("menu 304 vs the same-path floor", "304", pfl, "same-path floor", 0.8),
-                    row("Mangum v2: floor", "mangum floor", mfl, "mangum floor"),
-                    row("Mangum v2: menu 200 warm", "mangum warm", mfl, "mangum floor", 0.7),
+                    row("floor + RequestContextMiddleware (access log on)", "floor + middleware", fl, "floor",
+                        group=g),
+                    row("menu 200 warm, access log off", "warm no log", fl, "floor", group=g),
+                    row("menu 200 warm, no Origin header (no CORS check)", "warm no origin", fl, "floor",
+                        group=g),
+                    row("menu 200 warm, no log, no Origin", "warm no log no origin", fl, "floor", group=g),
                 ]
-                if size == SIZES[0]:
-                    g = f"warm-path breakdown ({size} items)"
-                    rows += [
-                        row("floor + RequestContextMiddleware (access log on)", "floor + middleware", fl, "floor",
-                            group=g),
-                        row("menu 200 warm, access log off", "warm no log", fl, "floor", group=g),
-                        row("menu 200 warm, no Origin header (no CORS check)", "warm no origin", fl, "floor",
-                            group=g),
-                        row("menu 200 warm, no log, no Origin", "warm no log no origin", fl, "floor", group=g),
-                    ]
-                print(f"  measured {size} items ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
-            # Size scaling from one interleaved measurement (separate windows drift with the load).
-            scaling = measure({size: asgi_case(loop, warm_app, http_scope(f"bench-{size}"), 200,
-                                               len(warm.menus.fresh(f"bench-{size}").body))  # type: ignore[union-attr]
-                               for size in (SIZES[0], SIZES[-1])}, rounds=rounds, round_seconds=round_seconds)
-            store.close()
-    finally:
-        loop.close()
-        asyncio.set_event_loop(None)
-        devnull.close()
+            print(f"  measured {size} items ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
+        # Size scaling from one interleaved measurement (separate windows drift with the load).
+        scaling = measure({size: asgi_case(loop, warm_app, http_scope(f"bench-{size}"), 200,
+                                           len(warm.menus.fresh(f"bench-{size}").body))  # type: ignore[union-attr]
+                           for size in (SIZES[0], SIZES[-1])}, rounds=rounds, round_seconds=round_seconds)
 
     small, large = scaling[SIZES[0]], scaling[SIZES[-1]]
     ratio = large["rps"] / small["rps"]

@@ -18,12 +18,11 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import os
 import time
 from collections.abc import Callable
 from typing import Any
 
-from _common import ORIGIN, Row, cli, embedded_postgres, menu_document
+from _common import ORIGIN, Row, bench_run, cli, menu_document
 from chat_bench import body_once
 from menu_bench import HOST, Recorder, measure
 
@@ -91,66 +90,57 @@ def run_bench(*, quick: bool = False) -> dict[str, Any]:
 
     rounds, round_seconds = (3, 0.15) if quick else (5, 0.3)
     rows: list[Row] = []
-    devnull = open(os.devnull, "w")  # noqa: SIM115 - closed in finally
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
     started = time.perf_counter()
-    try:
-        with embedded_postgres() as dsn:
-            store = PostgresStore(dsn, timeout_seconds=10)
-            document = menu_document(50)
-            document["restaurant"]["hours"] = {d: [["00:00", "24:00"]]
-                                               for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
-            import_menu(store, document)
-            slug = document["restaurant"]["slug"]
-            rid = store.rpc("stjarna_resolve", {"p_ref": slug})
-            menu = store.rpc("stjarna_public_menu", {"p_restaurant_id": rid})
-            item_ids = [i["id"] for s in menu["sections"] for i in s["items"]][:LINES]
-            order = {"restaurantId": slug, "sessionToken": "bench-order-session",
-                     "items": [{"itemId": i, "quantity": 2, "note": "bench"} for i in item_ids]}
-            body = json.dumps(order).encode()
-            settings = load_settings({"STJARNA_DATA_DIR": "/nonexistent", "MENU_LOCAL_CACHE_SECONDS": "30",
-                                      "ORDER_RATE_LIMIT": NEVER_REFUSE, "ORDER_IP_RATE_LIMIT": NEVER_REFUSE,
-                                      "QUOTE_RATE_LIMIT": NEVER_REFUSE, "QUOTE_IP_RATE_LIMIT": NEVER_REFUSE})
-            app = create_app(("orders",), container=Container(settings, store=store, kv=MemoryKV()))
-            configure_logging("INFO", stream=devnull)
+    with bench_run() as (loop, devnull, dsn, store):
+        document = menu_document(50)
+        document["restaurant"]["hours"] = {d: [["00:00", "24:00"]]
+                                           for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+        import_menu(store, document)
+        slug = document["restaurant"]["slug"]
+        rid = store.rpc("stjarna_resolve", {"p_ref": slug})
+        menu = store.rpc("stjarna_public_menu", {"p_restaurant_id": rid})
+        item_ids = [i["id"] for s in menu["sections"] for i in s["items"]][:LINES]
+        order = {"restaurantId": slug, "sessionToken": "bench-order-session",
+                 "items": [{"itemId": i, "quantity": 2, "note": "bench"} for i in item_ids]}
+        body = json.dumps(order).encode()
+        settings = load_settings({"STJARNA_DATA_DIR": "/nonexistent", "MENU_LOCAL_CACHE_SECONDS": "30",
+                                  "ORDER_RATE_LIMIT": NEVER_REFUSE, "ORDER_IP_RATE_LIMIT": NEVER_REFUSE,
+                                  "QUOTE_RATE_LIMIT": NEVER_REFUSE, "QUOTE_IP_RATE_LIMIT": NEVER_REFUSE})
+        app = create_app(("orders",), container=Container(settings, store=store, kv=MemoryKV()))
+        configure_logging("INFO", stream=devnull)
 
-            counter = itertools.count()
+        counter = itertools.count()
 
-            def fresh_key() -> str:
-                return f"bench-key-{next(counter):09d}"
+        def fresh_key() -> str:
+            return f"bench-key-{next(counter):09d}"
 
-            replay_key = fresh_key()
-            rec = Recorder()
-            loop.run_until_complete(app(scope("/api/orders", body, replay_key), body_once(body), rec.send))
-            if rec.statuses != {201: 1}:
-                raise AssertionError(f"first order: {rec.statuses}")
-            answer = bytes(rec.body_bytes)  # the floors return bytes of the answer's size
-            service = OrderService(PostgresStore(dsn, timeout_seconds=10), settings)
-            request = OrderRequest.model_validate(order)
+        replay_key = fresh_key()
+        rec = Recorder()
+        loop.run_until_complete(app(scope("/api/orders", body, replay_key), body_once(body), rec.send))
+        if rec.statuses != {201: 1}:
+            raise AssertionError(f"first order: {rec.statuses}")
+        answer = bytes(rec.body_bytes)  # the floors return bytes of the answer's size
+        service = OrderService(PostgresStore(dsn, timeout_seconds=10), settings)
+        request = OrderRequest.model_validate(order)
 
-            def service_case(n: int) -> float:
-                t0 = time.perf_counter()
-                for _ in range(n):
-                    service.place(str(rid), request, fresh_key(), ordering_enabled=True)
-                return time.perf_counter() - t0
+        def service_case(n: int) -> float:
+            t0 = time.perf_counter()
+            for _ in range(n):
+                service.place(str(rid), request, fresh_key(), ordering_enabled=True)
+            return time.perf_counter() - t0
 
-            res = measure({
-                "floor": post_case(loop, floor_app("/api/orders", answer, middleware=False), "/api/orders", body,
-                                   201, fresh_key),
-                "floor + middleware": post_case(loop, floor_app("/api/orders", answer, middleware=True),
-                                                "/api/orders", body, 201, fresh_key),
-                "order": post_case(loop, app, "/api/orders", body, 201, fresh_key),
-                "replay": post_case(loop, app, "/api/orders", body, 201, lambda: replay_key),
-                "quote": post_case(loop, app, "/api/orders/quote", body, 200, lambda: None),
-                "service": service_case,
-            }, rounds=rounds, round_seconds=round_seconds, min_n=10)
-            service.store.close()
-            orders_stored = store.rpc("stjarna_list_orders", {"p_restaurant_id": str(rid), "p_limit": 500})
-            store.close()
-    finally:
-        devnull.close()
-        loop.close()
+        res = measure({
+            "floor": post_case(loop, floor_app("/api/orders", answer, middleware=False), "/api/orders", body,
+                               201, fresh_key),
+            "floor + middleware": post_case(loop, floor_app("/api/orders", answer, middleware=True),
+                                            "/api/orders", body, 201, fresh_key),
+            "order": post_case(loop, app, "/api/orders", body, 201, fresh_key),
+            "replay": post_case(loop, app, "/api/orders", body, 201, lambda: replay_key),
+            "quote": post_case(loop, app, "/api/orders/quote", body, 200, lambda: None),
+            "service": service_case,
+        }, rounds=rounds, round_seconds=round_seconds, min_n=10)
+        service.store.close()
+        orders_stored = store.rpc("stjarna_list_orders", {"p_restaurant_id": str(rid), "p_limit": 500})
 
     fl, pfl = res["floor"]["rps"], res["floor + middleware"]["rps"]
     group = f"orders POST /api/orders ({LINES} lines, answer {len(answer)} B, real PostgreSQL)"
