@@ -14,10 +14,10 @@ from starlette.routing import Route
 
 from shared.container import Container
 from shared.errors import ServerChatDisabled, StjarnaError
-from shared.http.cors import cors_headers, preflight_headers
+from shared.http.cors import cors_headers
 from shared.http.inputs import body_ref, client_ip, json_object
 from shared.http.limits import admit
-from shared.http.public import built, flags_for, fresh_menu, resolve_head
+from shared.http.public import built, flags_for, fresh_menu, preflight
 from shared.http.responses import JSONResponse, error_response
 
 
@@ -49,12 +49,7 @@ def chat_routes(container: Callable[[], Container]) -> list[Route]:
         body = {**result.body, "requestId": request.state.requestId}
         return JSONResponse(body, headers={**cors, **limits, "Cache-Control": "no-store"})
 
-    async def preflight(request: Request) -> Response:
-        c = container()
-        head = await resolve_head(request, c, body_ref(request, {}))
-        return Response(status_code=204, headers=preflight_headers(request, head, "POST, OPTIONS"))
-
     return [
         Route("/api/chat", chat, methods=["POST"]),
-        Route("/api/chat", preflight, methods=["OPTIONS"]),
+        Route("/api/chat", preflight(container, "POST, OPTIONS"), methods=["OPTIONS"]),
     ]

@@ -16,10 +16,10 @@ from starlette.routing import Route
 
 from shared.container import Container
 from shared.errors import StjarnaError, ValidationFailed
-from shared.http.cors import cors_headers, preflight_headers
+from shared.http.cors import cors_headers
 from shared.http.inputs import body_ref, client_ip, json_object
 from shared.http.limits import admit
-from shared.http.public import flags_for, query_values, resolve_head, restaurant_ref
+from shared.http.public import flags_for, preflight, query_values, resolve_head, restaurant_ref
 from shared.http.responses import JSONResponse, error_response
 from shared.orders.models import OPAQUE_ID_PATTERN
 
@@ -93,20 +93,13 @@ def order_routes(container: Callable[[], Container]) -> list[Route]:
             return error_response(exc, request.state.requestId, headers={**cors, **limits, **exc.headers()})
         return _answer(order, request, 200, {**cors, **limits})
 
-    def preflight(methods: str) -> Callable[[Request], Any]:
-        async def endpoint(request: Request) -> Response:
-            c = container()
-            head = await resolve_head(request, c, body_ref(request, {}))
-            return Response(status_code=204, headers=preflight_headers(request, head, methods))
-        return endpoint
-
     return [
         Route("/api/orders", place, methods=["POST"]),
-        Route("/api/orders", preflight("POST, OPTIONS"), methods=["OPTIONS"]),
+        Route("/api/orders", preflight(container, "POST, OPTIONS"), methods=["OPTIONS"]),
         Route("/api/orders/quote", quote, methods=["POST"]),
-        Route("/api/orders/quote", preflight("POST, OPTIONS"), methods=["OPTIONS"]),
+        Route("/api/orders/quote", preflight(container, "POST, OPTIONS"), methods=["OPTIONS"]),
         Route("/api/orders/{code}", status, methods=["GET"]),
-        Route("/api/orders/{code}", preflight("GET, OPTIONS"), methods=["OPTIONS"]),
+        Route("/api/orders/{code}", preflight(container, "GET, OPTIONS"), methods=["OPTIONS"]),
     ]
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 from urllib.parse import unquote_plus
 
 import orjson
@@ -143,6 +143,17 @@ async def resolve_head(request: Request, container: Container, ref: str) -> Rest
     return head
 
 
+def preflight(container: Callable[[], Container], methods: str) -> Callable[[Request], Awaitable[Response]]:
+    """The tenant's CORS preflight for a route (every public, chat and order route has one): the
+    restaurant comes from the query string, as preflights carry no body or custom header values."""
+    async def endpoint(request: Request) -> Response:
+        c = container()
+        head = await resolve_head(request, c, restaurant_ref(request))
+        return Response(status_code=204, headers=preflight_headers(request, head, methods))
+
+    return endpoint
+
+
 def public_routes(container: Callable[[], Container]) -> list[Route]:
     """``container()`` gives the process's Container (built lazily, once)."""
 
@@ -179,17 +190,10 @@ def public_routes(container: Callable[[], Container]) -> list[Route]:
         extra = {"Cache-Control": f"public, max-age={max_age}, s-maxage={max_age}"}
         return _cached_response(request, body, strong_etag(body), extra, cors, config_headers)
 
-    def preflight(methods: str) -> Any:
-        async def endpoint(request: Request) -> Response:
-            c = container()
-            head = await resolve_head(request, c, restaurant_ref(request))
-            return Response(status_code=204, headers=preflight_headers(request, head, methods))
-        return endpoint
-
     read = "GET, HEAD, OPTIONS"
     return [
         Route("/api/public/menu", menu, methods=["GET", "HEAD"]),
-        Route("/api/public/menu", preflight(read), methods=["OPTIONS"]),
+        Route("/api/public/menu", preflight(container, read), methods=["OPTIONS"]),
         Route("/api/public/config", config, methods=["GET", "HEAD"]),
-        Route("/api/public/config", preflight(read), methods=["OPTIONS"]),
+        Route("/api/public/config", preflight(container, read), methods=["OPTIONS"]),
     ]
