@@ -161,9 +161,13 @@ def _flag_scope(c: Any, restaurant: str | None) -> tuple[str | None, str | None]
     if restaurant is None:
         return None, None
     from shared.tenants.lookup import restaurant_id
+    from shared.tenants.refs import UUID_RE, parse_ref
 
-    rid = restaurant_id(c.store, restaurant)
-    exported = c.store.rpc("stjarna_export_menu", {"p_ref": rid})
+    ref = parse_ref(restaurant)
+    rid = restaurant_id(c.store, ref)
+    if not UUID_RE.fullmatch(ref):  # named by its slug
+        return ref, rid
+    exported = c.store.rpc("stjarna_export_menu", {"p_ref": rid})  # named by id: its slug keys the flags
     return str(exported["restaurant"]["slug"]), rid
 
 

@@ -81,6 +81,14 @@ def test_set_list_unset_with_the_flags_file(seeded_cli, capsys, tmp_path):
                                  (me, "flag.unset", "USE_SERVER_CHAT", "demo")]
 
 
+def test_a_restaurant_named_by_id_is_stored_under_its_slug(seeded_cli, capsys, tmp_path):
+    rid = str(default_container().store.rpc("stjarna_resolve", {"p_ref": "nattbaren"}))
+    code, out, _ = run(capsys, "flags", "set", "ORDERING_ENABLED", "false", "--restaurant", rid.upper())
+    assert code == 0 and "restaurant nattbaren" in out
+    stored = orjson.loads((tmp_path / "data" / "flags.json").read_bytes())
+    assert stored["tenants"] == {"nattbaren": {"ORDERING_ENABLED": "false"}}
+
+
 @pytest.mark.parametrize(("argv", "needle"), [
     (("flags", "set", "NO_SUCH_FLAG", "true"), "unknown flag 'NO_SUCH_FLAG'"),
     (("flags", "set", "CHAT_RATE_LIMIT", "lots"), "'lots': must be one rate limit"),
