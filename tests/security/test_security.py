@@ -6,7 +6,9 @@ no secrets."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
+import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -14,6 +16,7 @@ from hypothesis import strategies as st
 from shared.paths import REPO_ROOT
 from shared.tenants.origins import is_allowed, parse_origin
 from tests.orders.conftest import new_key, order_body
+from tests.support.servers import closed_port
 
 DEMO_ALLOWED = ("http://localhost:8000", "http://127.0.0.1:8000", "https://*.stjarna.dev")
 
@@ -112,3 +115,70 @@ def test_the_widget_files_carry_no_secrets():
         text = path.read_text(encoding="utf-8")
         for pattern in patterns:
             assert not re.search(pattern, text), (path.name, pattern)
+
+
+# -- admin routes: every one refuses a missing, wrong, expired or revoked key alike -------------------
+def _admin_requests(app) -> list[tuple[str, str]]:
+    """Every admin route of the app, as (method, concrete path), so a new admin route is covered."""
+    from starlette.routing import Route
+
+    fill = {"{order}": "ABCDEF", "{ref}": "demo"}
+    found = []
+    for route in app.routes:
+        if isinstance(route, Route) and route.path.startswith("/api/admin/"):
+            path = route.path
+            for name, value in fill.items():
+                path = path.replace(name, value)
+            assert "{" not in path, f"no sample value for a parameter of {route.path}"
+            found += [(method, path) for method in sorted(route.methods or ()) if method != "HEAD"]
+    return found
+
+
+def test_every_admin_route_refuses_missing_wrong_expired_and_revoked_keys(app_for, sql):
+    client, container = app_for(ADMIN_AUTH_MAX_FAILURES="1000")
+    requests = _admin_requests(client.app)
+    assert len(requests) >= 7
+    expired, _ = container.admin_keys.create("expired", "cli:test", expires_in=timedelta(days=1))
+    revoked, record = container.admin_keys.create("revoked", "cli:test")
+    sql("update admin_keys set expires_at = now() - interval '1 second' where name = 'expired'")
+    container.admin_keys.revoke(record["id"], "cli:test")
+    before = sql("select count(*) from audit_log")
+    refusals = [None, "Bearer stj_" + "A" * 43, f"Bearer {expired}", f"Bearer {revoked}", f"Bearer {expired}x",
+                f"Basic {revoked}"]
+    for method, path in requests:
+        for header in refusals:
+            headers = {} if header is None else {"Authorization": header}
+            r = client.request(method, f"{path}?restaurantId=demo", headers=headers, json={})
+            assert r.status_code == 401, (method, path, header, r.status_code)
+            assert r.json()["error"]["code"] == "UNAUTHORIZED"
+            assert r.headers["WWW-Authenticate"] == 'Bearer realm="stjarna-admin"'
+    assert sql("select count(*) from audit_log") == before  # nothing was done on a refused key
+
+
+# -- configured and presented secrets never reach a log line ------------------------------------------
+CONFIGURED = {"OPENAI_API_KEY": "sk-proj-configured0123456789abcdef", "ADMIN_KEY_PEPPER": "pepper-configured-7a6b5c",
+              "DATABASE_URL": "postgresql://stjarna:db-password-secret-9z8y@127.0.0.1:1/stjarna"}
+
+
+def test_no_secret_reaches_the_logs(app_for, items, log_lines):
+    client, container = app_for(ADMIN_AUTH_MAX_FAILURES="1000", OPENAI_BASE_URL=f"http://127.0.0.1:{closed_port()}/v1",
+                                **CONFIGURED)  # the AI call fails fast (nothing listens) and is logged
+    key, _ = container.admin_keys.create("logs", "cli:test")
+    session = "diner-session-secret-5e4d3c"
+    idempotency = "idem-secret-6f5e4d3c2b1a"
+    sent = [
+        client.post("/api/chat", json={"restaurantId": "demo", "sessionToken": session, "message": "vegan? " + key}),
+        client.post("/api/orders", headers={"Idempotency-Key": idempotency},
+                    json=order_body((items["demo/hummus"], 1), session=session, note="call me " + key)),
+        client.get(f"/api/orders/ABCDEF?restaurantId=demo&sessionToken={session}"),
+        client.get(f"/api/orders/ABCDEF?restaurantId=demo&token={session}&key={key}"),
+        client.get("/api/admin/orders?restaurantId=demo", headers={"Authorization": f"Bearer {key}"}),
+        client.get("/api/admin/orders?restaurantId=demo", headers={"Authorization": f"Bearer {key}x"}),
+        client.get(f"/api/admin/orders/{key}?restaurantId=demo", headers={"Authorization": f"Bearer {key}"}),
+    ]
+    assert [r.status_code for r in sent] == [200, 201, 404, 422, 200, 401, 404]
+    lines = log_lines()
+    assert len(lines) >= len(sent)  # one access line per request at least
+    text = "\n".join(orjson.dumps(line).decode() for line in lines)
+    for secret in ["sk-proj-configured", "pepper-configured", "db-password-secret", key, key[4:], session, idempotency]:
+        assert secret not in text, secret
