@@ -125,12 +125,12 @@ class Container:
         if self._chat is None:
             from shared.chat.pipeline import ChatService
 
-            kv = self.kv
+            kv, flags = self.kv, self.flags  # both take the (non-reentrant) lock: resolved before it
             with self._lock:
                 if self._chat is None:
                     if self._ai is None:
                         self._ai = build_ai(self.settings)
-                    self._chat = ChatService(kv, self.settings, self._ai, self.flags)
+                    self._chat = ChatService(kv, self.settings, self._ai, flags)
         return self._chat
 
     @property
