@@ -14,7 +14,11 @@ from upstash_redis.errors import UpstashError
 
 from shared.errors import KVUnavailable
 
-_FAILURES = (UpstashError, httpx.HTTPError, ValueError)  # ValueError: a non-JSON answer
+# Whatever an answer does to the client becomes KVUnavailable: transport errors, a non-JSON body
+# (ValueError), JSON of the wrong shape (KeyError, TypeError, AttributeError, IndexError) and a `null`
+# body, on which the client fails an assertion.
+_FAILURES = (UpstashError, httpx.HTTPError, ValueError, KeyError, TypeError, AttributeError, IndexError,
+             AssertionError)
 
 
 class UpstashKV:
@@ -42,6 +46,8 @@ class UpstashKV:
             values = self._redis.mget(*keys)
         except _FAILURES as exc:
             raise KVUnavailable() from exc
+        if not isinstance(values, list) or len(values) != len(keys):
+            raise KVUnavailable("The KV answered MGET with something other than one value per key.")
         return [v if isinstance(v, str) else None for v in values]
 
     def write(self, sets: Sequence[tuple[str, str, int]] = (), counters: Sequence[tuple[str, int]] = ()) -> None:
@@ -66,9 +72,11 @@ class UpstashKV:
 
     def ping(self) -> None:
         try:
-            self._redis.ping()
+            answer = self._redis.ping()
         except _FAILURES as exc:
             raise KVUnavailable() from exc
+        if answer != "PONG":
+            raise KVUnavailable("The KV did not answer PING with PONG.")
 
     def close(self) -> None:
         self._redis.close()  # type: ignore[no-untyped-call]

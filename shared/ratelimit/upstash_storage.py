@@ -36,7 +36,10 @@ from shared.ratelimit.windows import MultiAcquire, WindowCheck, WindowState
 if TYPE_CHECKING:
     from shared.settings import Settings
 
-_FAILURES = (UpstashError, httpx.HTTPError, ValueError, KeyError, TypeError)  # ValueError: a non-JSON answer
+# ValueError: a non-JSON answer; KeyError, TypeError, AttributeError, IndexError: JSON of the wrong shape;
+# AssertionError: a `null` body (the client asserts on it)
+_FAILURES = (UpstashError, httpx.HTTPError, ValueError, KeyError, TypeError, AttributeError, IndexError,
+             AssertionError)
 _SCRIPTS = "resources/redis/lua_scripts"
 
 
@@ -200,6 +203,8 @@ class UpstashStorage(Storage, MovingWindowSupport):
                        for i in range(1, len(out), 2)]
         except (TypeError, ValueError, IndexError) as exc:
             raise StorageError(exc) from exc
+        if not 0 <= refused <= len(checks) or len(windows) != (refused or len(checks)):  # one per window checked
+            raise StorageError(ValueError("the moving-window script's answer does not match the limits checked"))
         return MultiAcquire(refused - 1 if refused else None, windows)
 
 
