@@ -177,11 +177,8 @@ class MenuService:
             return None
         if age > self._stale_seconds:
             return None
-        cached = self._kv_get(f"menu:{head.id}:{head.version}")
-        if cached is None:
-            return None
-        etag, _, text = cached.partition("\n")
-        return PublicMenu(head, text.encode(), etag, stale_seconds=max(age, 0.0))
+        shared = self._kv_menu(head)
+        return None if shared is None else replace(shared, stale_seconds=max(age, 0.0))
 
     def _menu(self, ref: str) -> tuple[PublicMenu, CacheStatus]:
         entry = self._revalidate(ref)
@@ -191,10 +188,9 @@ class MenuService:
         head = entry.head
         assert head is not None
         status: CacheStatus
-        cached = self._kv_get(f"menu:{head.id}:{head.version}")
+        cached = self._kv_menu(head)
         if cached is not None:
-            etag, _, text = cached.partition("\n")
-            menu, status = PublicMenu(head, text.encode(), etag), "hit"
+            menu, status = cached, "hit"
         else:
             payload = self._store.rpc("stjarna_public_menu", {"p_restaurant_id": head.id})
             if payload is None:  # went offline between the two queries
@@ -225,9 +221,12 @@ class MenuService:
             self._pointers[ref] = (menu.head, wall)
 
     def _revalidate(self, ref: str) -> _Entry:
+        # stamped before the query: what it returns is no older than this, so MENU_LOCAL_CACHE_SECONDS
+        # bounds the staleness exactly (a stamp after it would add the query's duration)
+        checked_at = self._clock()
         data = self._store.rpc("stjarna_restaurant_head", {"p_ref": ref})
         if data is None:
-            self._remember(ref, _Entry(None, None, self._clock()))
+            self._remember(ref, _Entry(None, None, checked_at))
             raise RestaurantNotFound()
         head = RestaurantHead.from_json(data)
         previous = self._local.get(ref)
@@ -236,7 +235,7 @@ class MenuService:
         menu = previous.menu if previous and previous.menu and previous.menu.head == head else None
         if menu is not None and menu.stale_seconds is not None:  # the database is back: confirmed again
             menu = replace(menu, stale_seconds=None)
-        entry = _Entry(head, menu, self._clock())
+        entry = _Entry(head, menu, checked_at)
         self._remember(ref, entry)
         return entry
 
@@ -250,6 +249,19 @@ class MenuService:
             self._local.move_to_end(ref)
             while len(self._local) > self._max_entries:
                 self._local.popitem(last=False)
+
+    def _kv_menu(self, head: RestaurantHead) -> PublicMenu | None:
+        """The serialised menu of this version another instance left in the KV, if it is intact: an
+        entry whose body does not match its ETag (a KV answering nonsense) is a miss."""
+        cached = self._kv_get(f"menu:{head.id}:{head.version}")
+        if cached is None:
+            return None
+        etag, _, text = cached.partition("\n")
+        body = text.encode()
+        if strong_etag(body) != etag:
+            _log.warning("kv menu entry does not match its etag; reading the menu from the database")
+            return None
+        return PublicMenu(head, body, etag)
 
     def _kv_get(self, key: str) -> str | None:
         try:

@@ -78,10 +78,14 @@ def assert_internal(r: Any) -> None:
 
 def test_an_unhandled_error_is_answered_500_internal_and_reported_scrubbed(app_for, sentry):
     client, container = app_for(**SENTRY_ENV)
-    # A real fault: a corrupt menu entry in the KV (no ETag line, no JSON) breaks the chat pipeline with
-    # an exception no layer expects; the catch-all answers and reports it.
+    # A real fault: a corrupt menu entry in the KV (not JSON, though its ETag matches, so the cache takes
+    # it as intact) breaks the chat pipeline with an exception no layer expects; the catch-all answers
+    # and reports it.
+    from shared.menus.public import strong_etag
+
     head = container.menus.head("demo")
-    container.kv.set(f"menu:{head.id}:{head.version}", "a corrupt cache entry", 60)
+    corrupt = "a corrupt cache entry"
+    container.kv.set(f"menu:{head.id}:{head.version}", f"{strong_etag(corrupt.encode())}\n{corrupt}", 60)
     container.menus.forget()
     r = client.post("/api/chat", params=QUERY, headers=request_headers(),
                     json={"restaurantId": "demo", "sessionToken": SESSION, "message": MESSAGE})
