@@ -113,6 +113,57 @@ def bench_run() -> Iterator[tuple[Any, Any, str, Any]]:
         devnull.close()
 
 
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on (bound, then released)."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@contextlib.contextmanager
+def child_server(code: str, probe: Any, *, name: str) -> Iterator[str]:
+    """Run ``code`` (Python: ``python -c`` in the repository root, so ``tests.support`` imports; the
+    port is ``sys.argv[1]``) in a process of its own, so it shares no GIL with what is measured; wait
+    until ``probe(base_url)`` is true; yield the base URL; terminate it on exit."""
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen([sys.executable, "-c", code, str(port)], cwd=REPO, stdout=subprocess.DEVNULL,
+                                stderr=err)
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    if probe(base):
+                        break
+                except httpx.TransportError:
+                    pass
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    err.seek(0)
+                    raise RuntimeError(f"{name} did not start: {err.read().decode(errors='replace')}")
+                time.sleep(0.05)
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
 def median(values: list[float]) -> float:
     return statistics.median(values)
 
@@ -144,25 +195,35 @@ def goal_status(ratio: float, minimum: float | None = None, maximum: float | Non
     return "PASS"
 
 
+RATE_UNITS = ("req/s", "checks/s")
+
+
 def _fmt_value(value: float, unit: str) -> str:
-    if unit == "req/s":
-        return f"{value:,.0f} req/s"
+    if unit in RATE_UNITS:
+        return f"{value:,.0f} {unit}"
     if unit == "ms":
         return f"{value:,.1f} ms"
     if unit == "µs":
         return f"{value:,.1f} µs"
     if unit == "round trips":
         return f"{value:g} round trip{'' if value == 1 else 's'}"
+    if unit == "s":
+        return f"{value:,.2f} s"
+    if float(value).is_integer():
+        return f"{value:,.0f} {unit}"
     return f"{value:,.3g} {unit}"
 
 
 def render(rows: list[dict[str, Any]], notes: list[str]) -> str:
     """A plain-text table (one line per row, grouped) followed by the notes."""
-    headers = ("group", "measurement", "value", "per call", "vs", "ratio", "goal", "result")
+    headers = ("group", "measurement", "value", "per call / latency", "vs", "ratio", "goal", "result")
     lines: list[tuple[str, ...]] = []
     for r in rows:
         per_call = ""
-        if r["unit"] == "req/s" and r["value"] > 0:
+        detail = r.get("detail") or {}
+        if "p50Ms" in detail and "p99Ms" in detail:  # measured under concurrency: latency, not 1/throughput
+            per_call = f"p50 {detail['p50Ms']:,.1f} / p99 {detail['p99Ms']:,.1f} ms"
+        elif r["unit"] in RATE_UNITS and r["value"] > 0:
             per_call = f"{1e6 / r['value']:,.1f} µs"
         ratio = "" if r["ratio"] is None else f"{r['ratio']:.2f}x"
         lines.append((r["group"], r["name"], _fmt_value(r["value"], r["unit"]), per_call,

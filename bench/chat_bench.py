@@ -1,4 +1,5 @@
-"""The chat path: the pipeline's cost without the model, POST /api/chat requests/s, KV round trips.
+"""The chat path: the pipeline's cost without the model, POST /api/chat requests/s, and chat through the
+scripted OpenAI server.
 
 Run: ``.venv/bin/python bench/chat_bench.py [--json FILE] [--quick]`` (or ``scripts/bench``).
 
@@ -10,7 +11,11 @@ Three parts, all against menus imported into a real embedded PostgreSQL started 
    inputs, so the dominant one is visible.
 2. Requests/s of ``POST /api/chat`` through the full app (hand-built ASGI scope, a ``receive`` that
    returns the JSON body once, no sockets), as ratios to a floor app and to the same-path floor.
-3. Store round trips per chat request (rate limiter + KV), counted through the full app.
+3. Requests/s of ``POST /api/chat`` answered by "the model": the real ``openai`` client making its HTTP
+   request to the scripted OpenAI-compatible server (tests/support/openai_server.py, in a process of its
+   own), as a ratio to the fallback path (no key) on the same menu (200 items).
+
+Store round trips per chat request moved to bench/store_bench.py (with every other route's).
 """
 
 from __future__ import annotations
@@ -21,16 +26,14 @@ import itertools
 import json
 import sys
 import time
-from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
-from _common import ORIGIN, Row, bench_run, cli, menu_document
+from _common import ORIGIN, Row, bench_run, child_server, cli, menu_document
 from menu_bench import HOST, Recorder, measure
 
 PATH = "/api/chat"
 SIZES = (50, 200, 1000)
-MAX_ROUND_TRIPS = 3
 # Generous limits (the pattern allows no fractions): the limiter runs on every request and never
 # refuses. A 1-second window keeps the in-memory moving-window lists short (about one second of
 # requests), close to what the production limits (15 per 30 s per session) leave in them.
@@ -69,70 +72,6 @@ def chat_menu_document(items: int) -> dict[str, Any]:
                 item["allergensDeclared"], item["allergens"] = False, []
             index += 1
     return doc
-
-
-# -- counting stand-ins (part 3) -----------------------------------------------------------------
-class CountingKV:
-    """A KV proxy counting the calls that are one round trip each on UpstashKV."""
-
-    def __init__(self, inner: Any) -> None:
-        self.inner = inner
-        self.calls: Counter[str] = Counter()
-
-    def get(self, key: str) -> str | None:
-        self.calls["get"] += 1
-        return self.inner.get(key)  # type: ignore[no-any-return]
-
-    def set(self, key: str, value: str, ttl_seconds: int) -> None:
-        self.calls["set"] += 1
-        self.inner.set(key, value, ttl_seconds)
-
-    def delete(self, key: str) -> None:
-        self.calls["delete"] += 1
-        self.inner.delete(key)
-
-    def get_many(self, keys: Sequence[str]) -> list[str | None]:
-        self.calls["get_many"] += 1
-        return self.inner.get_many(keys)  # type: ignore[no-any-return]
-
-    def write(self, sets: Sequence[tuple[str, str, int]] = (), counters: Sequence[tuple[str, int]] = ()) -> None:
-        self.calls["write"] += 1
-        self.inner.write(sets=sets, counters=counters)
-
-    def ping(self) -> None:
-        self.inner.ping()
-
-    def close(self) -> None:
-        self.inner.close()
-
-
-class CountingWindows:
-    """The limiter's shared storage, standing in for ``UpstashStorage``: one ``acquire_entries`` call
-    is one Lua script call, one HTTP round trip there. Backed by the limiter's own in-memory windows;
-    any other storage method the limiter might call is counted too."""
-
-    def __init__(self) -> None:
-        from limits.storage import MemoryStorage
-
-        from shared.ratelimit.limiter import _LocalWindows
-
-        self.inner = _LocalWindows(MemoryStorage())
-        self.calls: Counter[str] = Counter()
-
-    def acquire_entries(self, checks: Sequence[Any], now: float) -> Any:
-        self.calls["acquire_entries"] += 1
-        return self.inner.acquire_entries(checks, now)
-
-    def __getattr__(self, name: str) -> Any:
-        attr = getattr(self.inner.storage, name)
-        if not callable(attr) or name in ("close", "base_exceptions"):
-            return attr
-
-        def counted(*args: Any, **kwargs: Any) -> Any:
-            self.calls[name] += 1
-            return attr(*args, **kwargs)
-
-        return counted
 
 
 # -- request plumbing ----------------------------------------------------------------------------
@@ -176,7 +115,7 @@ def body_once(body: bytes) -> Callable[[], Any]:
 
 
 class BodyRecorder(Recorder):
-    """Also keeps the last body (part 3 reads the JSON answers)."""
+    """Also keeps the last body (to read the JSON answers)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -349,79 +288,78 @@ def answer_case(service: Any, menu: Any, suggestions: int) -> Callable[[int], fl
     return run
 
 
-# -- part 3: round trips ---------------------------------------------------------------------------
-def count_round_trips(loop: asyncio.AbstractEventLoop, settings: Any, store: Any, slug: str) -> list[Row]:
-    """Counted through the full app: the rate limiter on a counting shared storage, the KV behind a
-    counting proxy. The limiter's ``hit`` calls are counted as a cross-check (one store call each)."""
-    from shared.container import Container
+# -- part 3: through the scripted OpenAI server -----------------------------------------------------------
+_OPENAI_MAIN = """
+import sys
+import uvicorn
+from tests.support.openai_server import ScriptedOpenAI
+uvicorn.run(ScriptedOpenAI().app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning",
+            access_log=False, lifespan="off")
+"""
+
+
+def source_case(loop: asyncio.AbstractEventLoop, app: Any, body: bytes, source: str) -> Callable[[int], float]:
+    """``n`` POSTs of the same body; every response must be a 200 whose ``source`` is ``source``."""
+    scope = chat_scope(body)
+    wanted = f'"source":"{source}"'.encode()
+
+    async def many(n: int) -> tuple[float, list[bytes]]:
+        answers = []
+        started = time.perf_counter()
+        for _ in range(n):
+            rec = BodyRecorder()
+            await app(dict(scope), body_once(body), rec.send)
+            if rec.statuses != {200: 1}:
+                raise AssertionError(f"unexpected status {rec.statuses}: {rec.last[:300]!r}")
+            answers.append(rec.last)
+        return time.perf_counter() - started, answers
+
+    def run(n: int) -> float:
+        elapsed, answers = loop.run_until_complete(many(n))
+        wrong = [a for a in answers if wanted not in a]
+        if wrong:
+            raise AssertionError(f"{len(wrong)} answers not from {source}: {wrong[0][:300]!r}")
+        return elapsed
+
+    return run
+
+
+def ai_rows(loop: asyncio.AbstractEventLoop, settings: Any, store: Any, fallback_app: Any, slug: str, rounds: int,
+            round_seconds: float) -> list[Row]:
+    import httpx
+    from pydantic import SecretStr
+
+    from shared.container import Container, build_ai
     from shared.http.app import create_app
     from shared.kv.memory import MemoryKV
-    from shared.ratelimit.limiter import RateLimiter
 
-    group = f"chat store round trips per request ({slug.removeprefix('bench-')} items; goal ≤ {MAX_ROUND_TRIPS})"
-    shared_kv = MemoryKV()  # what Upstash holds for every instance (the menu cache, chat contexts)
+    def answers(base: str) -> bool:
+        return httpx.get(f"{base}/v1/chat/completions", timeout=1).status_code == 405  # up: POST only
 
-    def instance(**overrides: Any) -> tuple[Any, CountingKV, CountingWindows, Counter[str]]:
-        s = settings.model_copy(update=overrides) if overrides else settings
-        windows = CountingWindows()
-        limiter = RateLimiter(windows, chat_limit=s.chat_rate_limit, ip_limit=s.chat_ip_rate_limit,  # type: ignore[arg-type]
-                              health_limit=s.health_check_rate_limit, burst=s.chat_burst)
-        if not limiter.shared:
-            raise AssertionError("the counting storage was not taken as a shared storage")
-        hits: Counter[str] = Counter()
-        hit = limiter.hit
-
-        def counted_hit(*args: Any) -> Any:
-            hits["hit"] += 1
-            return hit(*args)
-
-        limiter.hit = counted_hit  # type: ignore[method-assign,assignment]
-        kv = CountingKV(shared_kv)
-        container = Container(s, store=store, kv=kv, limiter=limiter)
-        return create_app(("chat",), container=container), kv, windows, hits
-
-    rows: list[Row] = []
-
-    def turn(name: str, app: Any, kv: CountingKV, windows: CountingWindows, hits: Counter[str], token: str,
-             message: str, goal: bool = True) -> None:
-        for counter in (kv.calls, windows.calls, hits):
-            counter.clear()
-        status, raw = post(loop, app, chat_body(slug, token, message))
-        answer = json.loads(raw)
-        if status != 200 or answer.get("source") != "fallback":
-            raise AssertionError(f"{name}: status {status}, {answer!r}")
-        limiter_trips, kv_trips = sum(windows.calls.values()), sum(kv.calls.values())
-        if limiter_trips != hits["hit"]:
-            raise AssertionError(f"{name}: {hits['hit']} hit(s) but {dict(windows.calls)} storage calls")
-        total = limiter_trips + kv_trips
-        kv_detail = ", ".join(f"{op} {k}" for op, k in sorted(kv.calls.items())) or "none"
-        status_text = ("PASS" if total <= MAX_ROUND_TRIPS else "MISS") if goal else ""
-        rows.append(Row(group, f"{name}: limiter {limiter_trips} + KV {kv_trips} ({kv_detail})", total,
-                        "round trips", goal=f"≤ {MAX_ROUND_TRIPS}" if goal else "(no goal)", status=status_text,
-                        detail={"limiter": dict(windows.calls), "limiterHits": hits["hit"], "kv": dict(kv.calls)}))
-
-    app, kv, windows, hits = instance()
-    container_menus_warm(loop, app, slug)
-    turn("first turn of a session", app, kv, windows, hits, "bench-rt-session-1", CONVERSATIONS[0][0])
-    turn("follow-up turn", app, kv, windows, hits, "bench-rt-session-1", CONVERSATIONS[0][1])
-    turn("probe (sessionToken health-check)", app, kv, windows, hits, "health-check", CONVERSATIONS[0][0])
-    # The in-process menu past MENU_LOCAL_CACHE_SECONDS: the head is revalidated on PostgreSQL and the
-    # body reused, so no KV call; a new instance reads the menu from the KV once (per menu version).
-    app, kv, windows, hits = instance(menu_local_cache_seconds=0)
-    container_menus_warm(loop, app, slug)
-    turn("first turn, local menu expired (head revalidated)", app, kv, windows, hits, "bench-rt-session-2",
-         CONVERSATIONS[0][0])
-    app, kv, windows, hits = instance()
-    turn("first turn on a new instance (menu read from the KV once)", app, kv, windows, hits,
-         "bench-rt-session-3", CONVERSATIONS[0][0], goal=False)
-    return rows
-
-
-def container_menus_warm(loop: asyncio.AbstractEventLoop, app: Any, slug: str) -> None:
-    """One uncounted probe loads the menu into the instance (and the shared KV) before the count."""
-    status, raw = post(loop, app, chat_body(slug, "health-check", "hello"))
-    if status != 200:
-        raise AssertionError(f"warm-up probe: {status} {raw!r}")
+    with child_server(_OPENAI_MAIN, answers, name="the scripted OpenAI server") as base:
+        ai_settings = settings.model_copy(update={
+            "openai_api_key": SecretStr("sk-bench-not-a-real-key-0000000000"), "openai_base_url": f"{base}/v1",
+            "openai_max_retries": 0, "ai_quota_starter": 10**9})
+        ai = build_ai(ai_settings)
+        assert ai is not None
+        ai_app = create_app(("chat",), container=Container(ai_settings, store=store, kv=MemoryKV(), ai=ai))
+        body = chat_body(slug, "bench-ai-session", RPS_MESSAGE)
+        for app, source in ((ai_app, "ai"), (fallback_app, "fallback")):
+            source_case(loop, app, body, source)(3)  # first turn, follow-ups; builds the OpenAI client
+        res = measure({"fallback": source_case(loop, fallback_app, body, "fallback"),
+                       "ai": source_case(loop, ai_app, body, "ai")},
+                      rounds=rounds, round_seconds=round_seconds, min_n=10)
+        ai.close()
+    group = f"chat through the scripted OpenAI server ({slug.removeprefix('bench-')} items)"
+    fb, ai = res["fallback"]["rps"], res["ai"]["rps"]
+    return [
+        Row(group, "chat 200, fallback (no key): the baseline", fb, "req/s", "fallback", 1.0,
+            detail={"n": res["fallback"]["n"], "rounds": rounds}),
+        Row(group, "chat 200, source ai (real openai client → scripted server over HTTP)", ai, "req/s", "fallback",
+            ai / fb, detail={"n": res["ai"]["n"], "rounds": rounds}),
+        Row(group, "what the model call adds per request: 1/ai - 1/fallback", 1e6 / ai - 1e6 / fb, "µs", "ai",
+            1 - ai / fb),
+    ]
 
 
 # -- the run --------------------------------------------------------------------------------------
@@ -513,9 +451,8 @@ def run_bench(*, quick: bool = False) -> dict[str, Any]:
             ]
             print(f"  measured {size} items ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
 
-        # Part 3: store round trips per request (default limits: nothing is refused in 5 requests).
-        rt_settings = load_settings({"STJARNA_DATA_DIR": "/nonexistent", "MENU_LOCAL_CACHE_SECONDS": "30"})
-        rows += count_round_trips(loop, rt_settings, store, f"bench-{SIZES[1]}")
+        # Part 3: the model's path through the real openai client and the scripted server.
+        rows += ai_rows(loop, settings, store, app, f"bench-{SIZES[1]}", rounds, round_seconds + 0.05)
 
     notes += [
         f"chat pipeline: ChatService.answer(menu, token, message) with ai=None (outcome fallback:no_key) over a "
@@ -532,11 +469,12 @@ def run_bench(*, quick: bool = False) -> dict[str, Any]:
         f"CHAT_IP_RATE_LIMIT = '{NEVER_REFUSE}', so it runs and never refuses), one session repeating "
         f"'{RPS_MESSAGE}' (follow-up turns: context read and written each time); access log on to "
         "os.devnull; the floors read the body and return zero bytes of the answer's length; no goal.",
-        "chat round trips: through the full app; the rate limiter is built on a counting storage standing "
-        "in for UpstashStorage (one acquire_entries call = one Lua script call = one HTTP round trip; "
-        "RateLimiter.hit counted as a cross-check, one storage call each) and the KV is a counting proxy "
-        "(get/set/get_many/write/delete = one round trip each on UpstashKV); the menu is in the instance "
-        "(MENU_LOCAL_CACHE_SECONDS=30) except in the last two rows.",
+        "chat through OpenAI: the same app and request with OPENAI_API_KEY set and OPENAI_BASE_URL on the "
+        "scripted OpenAI-compatible server (tests/support/openai_server.py under uvicorn, in its own process, "
+        "answering valid structured output that picks the first 3 candidates): the real openai client "
+        "(OPENAI_MAX_RETRIES=0) builds the prompt, makes the HTTP request and parses the reply, then the "
+        "picks are mapped onto the menu; every answer checked for source 'ai'. AI_QUOTA_STARTER is raised "
+        "so the monthly quota never cuts in. The fallback row is the same app without a key.",
     ]
     return {"rows": [r.as_dict() for r in rows], "notes": notes,
             "seconds": round(time.perf_counter() - started, 1)}

@@ -39,3 +39,38 @@ def test_report_compares_ratios_with_an_earlier_run(tmp_path):
     table = out[out.index("compared with abc1234"):].splitlines()
     assert table[3].split() == ["g", "menu", "0.5x", "0.6x", "+20%"]
     assert table[4].split() == ["g", "size", "15", "KB", "18", "KB", "+20%"]
+
+
+def test_report_shows_latency_for_rows_measured_under_concurrency(tmp_path):
+    rows = [{"group": "load", "name": "menu", "value": 250.0, "unit": "req/s", "baseline": "", "ratio": None,
+             "goal": "", "status": "", "detail": {"p50Ms": 12.34, "p99Ms": 56.78}},
+            {"group": "load", "name": "orders stored", "value": 1453.0, "unit": "orders", "baseline": "",
+             "ratio": None, "goal": "", "status": "", "detail": {}}]
+    (tmp_path / "load.json").write_text(json.dumps({"rows": rows, "notes": []}))
+    lines = run("bench/report.py", str(tmp_path / "load.json")).splitlines()
+    assert lines[2].split()[2:] == ["250", "req/s", "p50", "12.3", "/", "p99", "56.8", "ms"]  # not 1/throughput
+    assert lines[3].split()[3:] == ["1,453", "orders"]  # a count in full, not "1.45e+03"
+
+
+def test_python_load_generator_counts_every_status_and_byte():
+    """bench/http_load.py (the menu-over-HTTP bench's generator when wrk is not installed) against a
+    real server: keep-alive requests, each answer's status and body length counted."""
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.routing import Route
+
+    from tests.support.servers import serve
+
+    async def endpoint(request: Request) -> Response:
+        if request.headers.get("if-none-match") == '"v1"':
+            return Response(status_code=304)
+        return Response(b"x" * 1000, media_type="application/json")
+
+    with serve(Starlette(routes=[Route("/menu", endpoint)])) as server:
+        full = json.loads(run("bench/http_load.py", f"{server.url}/menu?restaurantId=a", "0.3", "4"))
+        cached = json.loads(run("bench/http_load.py", f"{server.url}/menu", "0.3", "4", 'If-None-Match: "v1"'))
+    assert full["requests"] > 0 and full["statuses"] == {"200": full["requests"]}
+    assert full["bodyBytes"] == 1000 * full["requests"]
+    assert cached["statuses"] == {"304": cached["requests"]} and cached["bodyBytes"] == 0
+    assert 0 < full["p50Ms"] <= full["p99Ms"]
