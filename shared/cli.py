@@ -120,6 +120,18 @@ def cmd_menu_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_openapi(args: argparse.Namespace) -> int:
+    from shared.http.openapi import served
+
+    body, _ = served()
+    if args.out and args.out != "-":
+        Path(args.out).write_bytes(body)
+    else:
+        sys.stdout.buffer.write(body)
+        sys.stdout.flush()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="stjarna", description="Stjarna: menu, assistant and ordering widget.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -145,6 +157,9 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("restaurant", help="slug or id")
     exp.add_argument("-o", "--output", help="file to write (default: stdout)")
     add(menu, "schema", cmd_menu_schema, "Print the JSON Schema of the menu format.")
+    openapi = add(sub, "openapi", cmd_openapi,
+                  "Write the API's OpenAPI 3.1 document (docs/openapi.json; served at /api/openapi.json).")
+    openapi.add_argument("--out", help="file to write (default: stdout)")
 
     from shared.admin.cli import register
     from shared.tenants.cli import register as register_tenants

@@ -1,5 +1,6 @@
 """Health: ``/api/health`` (every check), ``/api/health/live`` (the process answers) and
-``/api/health/ready`` (the database answers). No CORS; not cached."""
+``/api/health/ready`` (the database answers): no CORS, not cached. Also ``/api/openapi.json``, the API's
+document (shared/http/openapi.py, built on first request): public docs, cached, CORS ``*``."""
 
 from __future__ import annotations
 
@@ -14,10 +15,11 @@ from starlette.routing import Route
 
 from shared.container import Container
 from shared.errors import KVUnavailable, ServiceUnavailable, StjarnaError
-from shared.http.responses import JSONResponse
+from shared.http.responses import JSONResponse, etag_matches
 
 Status = Literal["ok", "degraded", "down"]
 _NO_STORE = {"Cache-Control": "no-store"}
+OPENAPI_CACHE = "public, max-age=300, s-maxage=300"  # it changes with a deploy only
 
 
 def _timed(check: Callable[[], dict[str, Any] | None]) -> dict[str, Any]:
@@ -88,8 +90,18 @@ def health_routes(container: Callable[[], Container]) -> list[Route]:
         body = {"status": "ok" if status == 200 else "down", "checks": {"database": check}}
         return JSONResponse(body, status_code=status, headers=_NO_STORE)
 
+    async def openapi(request: Request) -> Response:
+        from shared.http.openapi import served  # pydantic's schema generation: not on the cold start
+
+        body, etag = await run_in_threadpool(served)
+        headers = {"ETag": etag, "Cache-Control": OPENAPI_CACHE, "Access-Control-Allow-Origin": "*"}
+        if etag_matches(request, etag):
+            return Response(status_code=304, headers=headers)
+        return Response(body, media_type="application/json", headers=headers)
+
     return [
         Route("/api/health", health, methods=["GET", "HEAD"]),
         Route("/api/health/live", live, methods=["GET", "HEAD"]),
         Route("/api/health/ready", ready, methods=["GET", "HEAD"]),
+        Route("/api/openapi.json", openapi, methods=["GET", "HEAD"]),
     ]

@@ -1,0 +1,378 @@
+"""The response models are true: representative requests to every operation of the document (success
+and error cases) against the real app on the real database, each answer checked against the
+document (tests/openapi/conformance.py: status documented, body schema, headers, error shape).
+
+The table below declares what each step must answer; a test checks the table reaches every
+operation of the document with at least one success and one error, so a new route needs both."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+from starlette.testclient import TestClient
+
+from shared.container import Container
+from shared.http.app import create_app
+from shared.http.openapi import document
+from shared.kv.memory import MemoryKV
+from shared.store.postgres import PostgresStore
+from tests.conftest import make_settings
+from tests.openapi.conformance import Document
+from tests.support.servers import closed_port
+
+SESSION = "diner-session-0001"
+OTHER = "someone-else-0002"
+ALLOWED = "https://shop.stjarna.dev"
+TENANTS = "/api/admin/tenants"
+CONFORM = Document(document())
+
+
+@dataclass
+class World:
+    client: TestClient
+    auth: dict[str, str]
+    items: dict[str, str]
+    ids: dict[str, str]
+    steps: list[Step] = field(default_factory=list)
+    lose_database: Callable[[], None] = lambda: None
+    orders: list[dict[str, Any]] = field(default_factory=list)
+    keys: int = 0
+
+    def body(self, *keys: str, restaurant: str = "demo", session: str = SESSION, **extra: Any) -> dict[str, Any]:
+        lines = [{"itemId": self.items[f"{restaurant}/{k}"], "quantity": 1} for k in keys or ("hummus",)]
+        return {"restaurantId": restaurant, "sessionToken": session, "items": lines, **extra}
+
+    def key(self) -> dict[str, str]:
+        self.keys += 1
+        return {"Idempotency-Key": f"openapi-key-{self.keys:04d}"}
+
+    def place(self, *keys: str, **extra: Any) -> httpx.Response:
+        r = self.client.post("/api/orders", json=self.body(*keys, **extra), headers=self.key())
+        if r.status_code == 201:
+            self.orders.append(r.json())
+        return r
+
+    def last(self) -> dict[str, Any]:
+        if not self.orders:
+            assert self.place().status_code == 201
+        return self.orders[-1]
+
+    def etag(self, url: str) -> dict[str, str]:
+        return {"If-None-Match": self.client.get(url).headers["etag"]}
+
+
+Call = Callable[[World], httpx.Response]
+
+
+@dataclass(frozen=True)
+class Step:
+    method: str
+    path: str  # the document's path template
+    status: int
+    call: Call
+
+
+def get(path: str, status: int, url: str, **kw: Any) -> Step:
+    return Step("GET", path, status, lambda w: w.client.get(url, **kw))
+
+
+def head(path: str, status: int, url: str, **kw: Any) -> Step:
+    return Step("HEAD", path, status, lambda w: w.client.head(url, **kw))
+
+
+def options(path: str, status: int, url: str, origin: str | None = ALLOWED) -> Step:
+    headers = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type, x-evil"}
+    if origin:
+        headers["Origin"] = origin
+    return Step("OPTIONS", path, status, lambda w: w.client.options(url, headers=headers))
+
+
+MENU, CONFIG = "/api/public/menu", "/api/public/config"
+ORDERS, QUOTE, STATUS = "/api/orders", "/api/orders/quote", "/api/orders/{code}"
+ADMIN_ORDERS, ADMIN_ORDER = "/api/admin/orders", "/api/admin/orders/{order}"
+
+
+def public_steps(path: str) -> list[Step]:
+    url = f"{path}?restaurantId=demo"
+    return [
+        get(path, 200, url), get(path, 200, url, headers={"Origin": ALLOWED}),
+        get(path, 200, path, headers={"X-Restaurant-ID": "DEMO"}),
+        Step("GET", path, 304, lambda w: w.client.get(url, headers=w.etag(url))),
+        head(path, 200, url), Step("HEAD", path, 304, lambda w: w.client.head(url, headers=w.etag(url))),
+        get(path, 400, path), get(path, 400, f"{path}?restaurantId=no_such!"),
+        get(path, 400, f"{path}?restaurantId=demo&restaurantId=demo"), get(path, 404, f"{path}?restaurantId=nowhere"),
+        get(path, 403, url, headers={"Origin": "https://evil.example"}),
+        head(path, 404, f"{path}?restaurantId=nowhere"),
+        get(path, 414, f"{path}?restaurantId=demo&pad={'x' * 5000}"),
+        get(path, 413, url, headers={"Content-Length": str(10**7)}),
+        get(path, 400, url, headers={"Content-Length": "many"}),
+        options(path, 204, url), options(path, 204, url, origin=None), options(path, 403, url, "null"),
+        options(path, 400, path),
+    ]
+
+
+def chat(status: int, body: Any = None, url: str = "/api/chat", **kw: Any) -> Step:
+    def call(w: World) -> httpx.Response:
+        sent = body if body is not None else {"restaurantId": "demo", "sessionToken": SESSION,
+                                              "message": "something vegan?"}
+        return w.client.post(url, json=sent, **kw)
+    return Step("POST", "/api/chat", status, call)
+
+
+def admin(method: str, path: str, status: int, url: str | Callable[[World], str], json: Any = None,
+          auth: bool = True) -> Step:
+    def call(w: World) -> httpx.Response:
+        target = url(w) if callable(url) else url
+        return w.client.request(method, target, json=json, headers=w.auth if auth else {})
+    return Step(method, path, status, call)
+
+
+def stale(step: Step) -> Step:
+    """The step after the database is lost (the app keeps its last good menu)."""
+    def call(w: World) -> httpx.Response:
+        w.lose_database()
+        response = step.call(w)
+        assert step.status >= 400 or "x-menu-stale" in response.headers or step.path != MENU, response.headers
+        return response
+    return Step(step.method, step.path, step.status, call)
+
+
+def status_url(w: World, code: str | None = None) -> str:
+    return f"/api/orders/{code or w.last()['orderCode']}?restaurantId=demo"
+
+
+def by_id(w: World) -> str:
+    return f"/api/admin/orders/{w.last()['orderId']}"
+
+
+SAME_KEY = {"Idempotency-Key": "same-key-1"}
+ORDER_STEPS = [
+    Step("POST", ORDERS, 201, lambda w: w.place()),
+    Step("POST", ORDERS, 201, lambda w: w.client.post(ORDERS, json=w.body(), headers=SAME_KEY)),
+    Step("POST", ORDERS, 201, lambda w: w.client.post(ORDERS, json=w.body(), headers=SAME_KEY)),  # a replay
+    Step("POST", ORDERS, 409, lambda w: w.client.post(ORDERS, json=w.body("burrata"), headers=SAME_KEY)),
+    Step("POST", ORDERS, 200, lambda w: w.client.post(ORDERS, json=w.body(session="health-check"))),
+    Step("POST", ORDERS, 409, lambda w: w.place("semla")),
+    Step("POST", ORDERS, 409, lambda w: w.place("burgare", restaurant="nattbaren",
+                                                pickupAt="2026-11-24T14:00:00+00:00")),
+    Step("POST", ORDERS, 422, lambda w: w.client.post(ORDERS, json=w.body())),
+    Step("POST", ORDERS, 422, lambda w: w.client.post(ORDERS, json={**w.body(), "totalCents": 1}, headers=w.key())),
+    Step("POST", ORDERS, 422, lambda w: w.client.post(ORDERS, content=b"[1, 2", headers=w.key())),
+    Step("POST", ORDERS, 404, lambda w: w.client.post(ORDERS, json=w.body(restaurant="demo") | {
+        "restaurantId": "nowhere"}, headers=w.key())),
+    Step("POST", ORDERS, 403, lambda w: w.client.post(ORDERS, json=w.body(), headers={**w.key(), "Origin": "null"})),
+    Step("POST", ORDERS, 400, lambda w: w.client.post(f"{ORDERS}?restaurantId=nattbaren", json=w.body(),
+                                                      headers=w.key())),
+    options(ORDERS, 204, f"{ORDERS}?restaurantId=demo"), options(ORDERS, 400, ORDERS),
+    Step("POST", QUOTE, 200, lambda w: w.client.post(QUOTE, json=w.body("hummus", "salmon"),
+                                                     headers={"Origin": ALLOWED})),
+    Step("POST", QUOTE, 409, lambda w: w.client.post(QUOTE, json=w.body("semla"))),
+    Step("POST", QUOTE, 422, lambda w: w.client.post(QUOTE, json={"restaurantId": "demo", "items": []})),
+    options(QUOTE, 204, f"{QUOTE}?restaurantId=demo"), options(QUOTE, 404, f"{QUOTE}?restaurantId=nowhere"),
+    Step("GET", STATUS, 200, lambda w: w.client.get(status_url(w), headers={"X-Session-Token": SESSION})),
+    Step("HEAD", STATUS, 200, lambda w: w.client.head(status_url(w) + f"&sessionToken={SESSION}")),
+    Step("GET", STATUS, 404, lambda w: w.client.get(status_url(w) + f"&sessionToken={OTHER}")),
+    Step("GET", STATUS, 404, lambda w: w.client.get(status_url(w, "ZZZZZZ") + f"&sessionToken={SESSION}")),
+    Step("GET", STATUS, 422, lambda w: w.client.get(status_url(w))),
+    Step("HEAD", STATUS, 422, lambda w: w.client.head(status_url(w))),
+    options(STATUS, 204, "/api/orders/ABCDEF?restaurantId=demo"),
+    options(STATUS, 403, "/api/orders/ABCDEF?restaurantId=demo", "http://localhost:9999"),
+]
+
+ADMIN_STEPS = [
+    Step("GET", ADMIN_ORDERS, 200, lambda w: (w.last(), w.client.get(f"{ADMIN_ORDERS}?restaurantId=demo",
+                                                                     headers=w.auth))[1]),
+    admin("HEAD", ADMIN_ORDERS, 200, f"{ADMIN_ORDERS}?restaurantId=demo&status=placed&limit=5"),
+    admin("GET", ADMIN_ORDERS, 401, f"{ADMIN_ORDERS}?restaurantId=demo", auth=False),
+    admin("HEAD", ADMIN_ORDERS, 401, f"{ADMIN_ORDERS}?restaurantId=demo", auth=False),
+    admin("GET", ADMIN_ORDERS, 400, ADMIN_ORDERS), admin("GET", ADMIN_ORDERS, 404, f"{ADMIN_ORDERS}?restaurantId=x"),
+    admin("GET", ADMIN_ORDERS, 422, f"{ADMIN_ORDERS}?restaurantId=demo&limit=0"),
+    admin("GET", ADMIN_ORDER, 200, by_id), admin("HEAD", ADMIN_ORDER, 200, by_id),
+    admin("GET", ADMIN_ORDER, 200, lambda w: f"/api/admin/orders/{w.last()['orderCode']}?restaurantId=demo"),
+    admin("GET", ADMIN_ORDER, 404, "/api/admin/orders/ABCDEF"), admin("HEAD", ADMIN_ORDER, 404, "/api/admin/orders/x"),
+    admin("GET", ADMIN_ORDER, 400, "/api/admin/orders/ABCDEF?restaurantId=no!"),
+    admin("PATCH", ADMIN_ORDER, 200, by_id, {"status": "accepted", "expectedStatus": "placed"}),
+    admin("PATCH", ADMIN_ORDER, 409, by_id, {"status": "placed"}),
+    admin("PATCH", ADMIN_ORDER, 409, by_id, {"status": "ready", "expectedStatus": "placed"}),
+    admin("PATCH", ADMIN_ORDER, 422, by_id, {"status": "eaten"}),
+    admin("PATCH", ADMIN_ORDER, 404, "/api/admin/orders/00000000-0000-4000-8000-000000000000", {"status": "accepted"}),
+    admin("PATCH", ADMIN_ORDER, 401, by_id, {"status": "accepted"}, auth=False),
+    admin("POST", TENANTS, 201, TENANTS, {"slug": "new-place", "name": "New", "allowedOrigins": ["https://n.example"]}),
+    admin("POST", TENANTS, 200, TENANTS, {"slug": "new-place", "update": True, "name": "Renamed"}),
+    admin("POST", TENANTS, 409, TENANTS, {"slug": "demo"}),
+    admin("POST", TENANTS, 422, TENANTS, {"slug": "other-place"}),
+    admin("POST", TENANTS, 422, TENANTS, {"slug": "Not A Slug", "nme": 1}),
+    admin("GET", f"{TENANTS}/{{ref}}", 200, f"{TENANTS}/demo?auditLimit=3"),
+    admin("HEAD", f"{TENANTS}/{{ref}}", 200, f"{TENANTS}/nattbaren"),
+    admin("GET", f"{TENANTS}/{{ref}}", 404, f"{TENANTS}/nowhere"),
+    admin("GET", f"{TENANTS}/{{ref}}", 400, f"{TENANTS}/NO!"),
+    admin("GET", f"{TENANTS}/{{ref}}", 422, f"{TENANTS}/demo?auditLimit=x"),
+    admin("HEAD", f"{TENANTS}/{{ref}}", 422, f"{TENANTS}/demo?auditLimit=501"),
+    admin("GET", f"{TENANTS}/{{ref}}/items", 200, f"{TENANTS}/demo/items?tag=vegan&allergenFree=nuts,gluten"),
+    admin("GET", f"{TENANTS}/{{ref}}/items", 200, f"{TENANTS}/demo/items?undeclared=true&name=a"),
+    admin("HEAD", f"{TENANTS}/{{ref}}/items", 200, f"{TENANTS}/demo/items"),
+    admin("GET", f"{TENANTS}/{{ref}}/items", 422, f"{TENANTS}/demo/items?tag=carnivore"),
+    admin("HEAD", f"{TENANTS}/{{ref}}/items", 404, f"{TENANTS}/nowhere/items"),
+    admin("POST", f"{TENANTS}/{{ref}}/cache-purge", 200, f"{TENANTS}/demo/cache-purge"),
+    admin("POST", f"{TENANTS}/{{ref}}/cache-purge", 404, f"{TENANTS}/nowhere/cache-purge"),
+]
+
+LONG_QUERY = f"?q={'x' * 5000}"
+DOC = "/api/openapi.json"
+HEALTH_STEPS = [
+    *(s for p in ("/api/health", "/api/health/live", "/api/health/ready", DOC)
+      for s in (get(p, 200, p), head(p, 200, p), get(p, 414, p + LONG_QUERY), head(p, 414, p + LONG_QUERY))),
+    Step("GET", DOC, 304, lambda w: w.client.get(DOC, headers=w.etag(DOC))),
+    Step("HEAD", DOC, 304, lambda w: w.client.head(DOC, headers=w.etag(DOC))),
+]
+
+
+def hashed(w: World) -> str:
+    return w.client.get("/widget.js").headers["x-widget-immutable-path"]
+
+
+WIDGET_STEPS = [
+    get("/widget.js", 200, "/widget.js"), head("/widget.js", 200, "/widget.js"),
+    Step("GET", "/widget.js", 304, lambda w: w.client.get("/widget.js", headers=w.etag("/widget.js"))),
+    Step("HEAD", "/widget.js", 304, lambda w: w.client.head("/widget.js", headers=w.etag("/widget.js"))),
+    get("/widget.js", 414, f"/widget.js?v={'x' * 5000}"), head("/widget.js", 414, f"/widget.js?v={'x' * 5000}"),
+    Step("GET", "/widget/{name}", 200, lambda w: w.client.get(hashed(w))),
+    Step("HEAD", "/widget/{name}", 200, lambda w: w.client.head(hashed(w))),
+    Step("GET", "/widget/{name}", 304, lambda w: w.client.get(hashed(w), headers=w.etag(hashed(w)))),
+    Step("HEAD", "/widget/{name}", 304, lambda w: w.client.head(hashed(w), headers=w.etag(hashed(w)))),
+    get("/widget/{name}", 404, "/widget/widget.0000000000000000.js"), head("/widget/{name}", 404, "/widget/x.js"),
+]
+
+SCENARIOS: dict[str, tuple[dict[str, str], list[Step]]] = {
+    "menu": ({}, public_steps(MENU)),
+    "config": ({}, public_steps(CONFIG)),
+    "chat": ({}, [
+        chat(200), chat(200, url="/api/chat?restaurantId=DEMO", headers={"Origin": ALLOWED}),
+        chat(422, {"restaurantId": "demo", "sessionToken": "x", "message": ""}), chat(422, [1]),
+        chat(400, url="/api/chat?restaurantId=nattbaren"), chat(400, {"sessionToken": SESSION, "message": "hi"}),
+        chat(404, {"restaurantId": "nowhere", "sessionToken": SESSION, "message": "hi"}),
+        chat(403, headers={"Origin": "https://evil.example"}),
+        Step("POST", "/api/chat", 413, lambda w: w.client.post("/api/chat", content=b"x" * 70_000)),
+        options("/api/chat", 204, "/api/chat?restaurantId=demo"),
+        options("/api/chat", 403, "/api/chat?restaurantId=demo", "https://evil.example"),
+    ]),
+    "chat off": ({"USE_SERVER_CHAT": "false"}, [chat(503)]),
+    "chat limited": ({"CHAT_RATE_LIMIT": "1 per minute", "CHAT_BURST": "1"}, [chat(200), chat(429)]),
+    "orders": ({}, ORDER_STEPS),
+    "ordering off": ({"ORDERING_ENABLED": "false"}, [
+        Step("POST", ORDERS, 409, lambda w: w.place()),
+        Step("POST", QUOTE, 409, lambda w: w.client.post(QUOTE, json=w.body()))]),
+    "orders limited": ({"ORDER_RATE_LIMIT": "1 per minute", "QUOTE_RATE_LIMIT": "1 per minute"}, [
+        Step("POST", ORDERS, 201, lambda w: w.place()), Step("POST", ORDERS, 429, lambda w: w.place()),
+        Step("POST", QUOTE, 200, lambda w: w.client.post(QUOTE, json=w.body())),
+        Step("POST", QUOTE, 429, lambda w: w.client.post(QUOTE, json=w.body())),
+        Step("GET", STATUS, 429, lambda w: w.client.get(status_url(w) + f"&sessionToken={SESSION}")),
+    ]),
+    "admin": ({}, ADMIN_STEPS),
+    "admin auth limit": ({"ADMIN_AUTH_MAX_FAILURES": "1"}, [
+        admin("GET", ADMIN_ORDERS, 401, f"{ADMIN_ORDERS}?restaurantId=demo", auth=False),
+        admin("GET", ADMIN_ORDERS, 429, f"{ADMIN_ORDERS}?restaurantId=demo", auth=False),
+        admin("HEAD", ADMIN_ORDERS, 429, f"{ADMIN_ORDERS}?restaurantId=demo"),
+    ]),
+    "health": ({}, HEALTH_STEPS),
+    "widget": ({}, WIDGET_STEPS),
+    "database lost": ({"MENU_LOCAL_CACHE_SECONDS": "0"}, [
+        get(MENU, 200, f"{MENU}?restaurantId=demo"), get(CONFIG, 200, f"{CONFIG}?restaurantId=demo"),
+        stale(get(MENU, 200, f"{MENU}?restaurantId=demo")), stale(head(MENU, 200, f"{MENU}?restaurantId=demo")),
+        stale(get(CONFIG, 200, f"{CONFIG}?restaurantId=demo")), stale(get("/api/health", 503, "/api/health")),
+        stale(chat(200)), stale(Step("POST", ORDERS, 503, lambda w: w.place())),
+    ]),
+    "database down": ({"STORE": "down"}, [
+        get("/api/health", 503, "/api/health"), head("/api/health", 503, "/api/health"),
+        get("/api/health/ready", 503, "/api/health/ready"), head("/api/health/ready", 503, "/api/health/ready"),
+        get(MENU, 503, f"{MENU}?restaurantId=demo"), get(CONFIG, 503, f"{CONFIG}?restaurantId=demo"),
+        options(MENU, 503, f"{MENU}?restaurantId=demo"), chat(503),
+        Step("POST", ORDERS, 503, lambda w: w.client.post(ORDERS, json={"restaurantId": "demo"})),
+        admin("GET", ADMIN_ORDERS, 503, f"{ADMIN_ORDERS}?restaurantId=demo"),
+    ]),
+}
+
+
+@pytest.fixture
+def world(request, app_for, items, sql, clock, pg_uri, database):
+    env, _ = SCENARIOS[request.param]
+    env = dict(env)
+    down = env.pop("STORE", None) == "down"
+    client, container = app_for(clock=clock, **env)
+    key, _ = container.admin_keys.create("openapi", "cli:test")
+    if down:
+        store = PostgresStore(f"host=127.0.0.1 port={closed_port()} dbname=x user=x connect_timeout=2",
+                              timeout_seconds=1)
+        broken = Container(make_settings(**env), store=store, kv=MemoryKV())
+        client = TestClient(create_app(container=broken), raise_server_exceptions=False)
+    ids = dict(sql("select slug, id::text from restaurants"))
+    name = psycopg.conninfo.conninfo_to_dict(database)["dbname"]
+
+    def lose_database() -> None:  # no new connections, and the app's own is cut
+        with psycopg.connect(pg_uri, autocommit=True) as conn:
+            conn.execute(f"alter database {name} allow_connections false")
+            conn.execute("select pg_terminate_backend(pid) from pg_stat_activity where datname = %s", (name,))
+
+    return World(client, {"Authorization": f"Bearer {key}"}, items, ids, SCENARIOS[request.param][1], lose_database)
+
+
+@pytest.mark.parametrize("world", list(SCENARIOS), indirect=True)
+def test_every_answer_conforms_to_the_document(world):
+    for step in world.steps:
+        response = step.call(world)
+        where = f"{step.method} {step.path}"
+        assert response.status_code == step.status, f"{where}: {response.status_code} {response.text[:300]}"
+        assert response.request.method == step.method
+        template, _ = CONFORM.operation(step.method, response.request.url.path)
+        assert template == step.path, where
+        CONFORM.check(response)
+
+
+def test_the_table_reaches_every_operation_with_a_success_and_an_error():
+    reached: dict[tuple[str, str], set[int]] = {}
+    for _, steps in SCENARIOS.values():
+        for step in steps:
+            reached.setdefault((step.method, step.path), set()).add(step.status)
+    missing = {op for op in CONFORM.operations() if not any(s < 400 for s in reached.get(op, ()))}
+    assert missing == set(), "operations without a success case"
+    missing = {op for op in CONFORM.operations() if not any(s >= 400 for s in reached.get(op, ()))}
+    assert missing == set(), "operations without an error case"
+    for (method, path), statuses in reached.items():
+        _, op = CONFORM.operation(method, path.replace("{", "").replace("}", ""))
+        assert {str(s) for s in statuses} <= set(op["responses"]), (method, path)
+
+
+def _tampered(response: httpx.Response, *, body: Any = None, drop: str | None = None,
+              status: int | None = None) -> httpx.Response:
+    headers = {k: v for k, v in response.headers.items() if k != drop and k != "content-length"}
+    return httpx.Response(status or response.status_code, headers=headers, request=response.request,
+                          **({"json": body} if body is not None else {"content": response.content}))
+
+
+def test_the_checker_catches_an_answer_that_differs(client):
+    from tests.openapi.conformance import Nonconforming
+
+    menu = CONFORM.check(client.get(f"{MENU}?restaurantId=demo"))
+    body = menu.json()
+    item = body["sections"][0]["items"][0]
+    changed: list[Any] = [
+        {**body, "extra": 1}, {**body, "version": "22"},
+        {**body, "sections": [{**body["sections"][0], "items": [{**item, "allergens": ["chocolate"]}]}]},
+        {**body, "sections": [{**body["sections"][0], "items": [{**item, "priceCents": 1.5}]}]},
+    ]
+    for tampered in changed:
+        with pytest.raises(Nonconforming):
+            CONFORM.check(_tampered(menu, body=tampered))
+    for drop in ("etag", "x-menu-version", "x-request-id"):
+        with pytest.raises(Nonconforming, match="required header"):
+            CONFORM.check(_tampered(menu, drop=drop))
+    with pytest.raises(Nonconforming, match="not documented"):
+        CONFORM.check(_tampered(menu, status=201))
+    error = client.get(f"{MENU}?restaurantId=nowhere")
+    with pytest.raises(Nonconforming, match="requestId"):
+        CONFORM.check(_tampered(error, body={"error": {**error.json()["error"], "requestId": "other"}}))
