@@ -81,7 +81,7 @@ def admin_routes(container: Callable[[], Container]) -> list[Route]:
         if status is not None and status not in STATUSES:
             raise ValidationFailed([{"path": "status", "message": f"one of {', '.join(STATUSES)}"}])
         limit = query.get("limit", "50")
-        if not limit.isdigit() or not 1 <= int(limit) <= 500:
+        if not (limit.isascii() and limit.isdigit()) or not 1 <= int(limit) <= 500:  # int("²") raises
             raise ValidationFailed([{"path": "limit", "message": "an integer from 1 to 500"}])
         rid_values = query_values(request.scope["query_string"], b"restaurantId")
 
@@ -151,7 +151,7 @@ def tenant_routes(guarded: Callable[[Handler], Callable[[Request], Awaitable[Res
 
     async def show(request: Request, c: Container, identity: AdminIdentity) -> Response:
         limit = request.query_params.get("auditLimit", "10")
-        if not limit.isdigit() or not 1 <= int(limit) <= 500:
+        if not (limit.isascii() and limit.isdigit()) or not 1 <= int(limit) <= 500:  # int("²") raises
             raise ValidationFailed([{"path": "auditLimit", "message": "an integer from 1 to 500"}])
         ref = request.path_params["ref"]
         return _json(await run_in_threadpool(lambda: support.show(c, ref, audit_limit=int(limit))))

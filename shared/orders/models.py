@@ -68,6 +68,17 @@ class OrderRequest(BaseModel):
 
     _no_prices = model_validator(mode="before")(_refuse_prices)
 
+    @field_validator("pickupAt")
+    @classmethod
+    def _in_utc_range(cls, value: datetime | None) -> datetime | None:
+        """0001-01-01T00:00:00+14:00 parses but has no UTC time (it falls in year 0)."""
+        if value is not None:
+            try:
+                value.astimezone(UTC)
+            except OverflowError:
+                raise ValueError("not a time that exists in UTC") from None
+        return value
+
     @property
     def is_probe(self) -> bool:
         return self.sessionToken == HEALTH_CHECK_SESSION
