@@ -52,10 +52,21 @@ _access_metrics: Callable[[dict[str, Any], float], None] | None = None
 _ts_cache: tuple[int, str] = (0, "")
 
 
+class _Stderr:
+    """Whatever ``sys.stderr`` is at the time of each write: a process that swaps it (pytest's capture,
+    a CLI redirecting its output) never leaves the logs writing to a stream that was closed."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
 def configure_logging(level: str = "INFO", stream: Any = None) -> None:
-    """Route every ``stjarna.*`` logger to one JSON handler (idempotent)."""
+    """Route every ``stjarna.*`` logger to one JSON handler (idempotent); ``stream`` defaults to stderr."""
     global _access_stream  # noqa: PLW0603 - one process-wide sink, set once per container
-    out = stream or sys.stderr
+    out = stream or _Stderr()
     logger = logging.getLogger("stjarna")
     logger.setLevel(level)
     logger.propagate = False

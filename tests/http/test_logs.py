@@ -70,3 +70,26 @@ def test_requests_that_build_no_container_are_logged_too(tmp_path):
     lines = [orjson.loads(line) for line in done.stderr.splitlines() if line.startswith("{")]
     assert [(line["route"], line["status"]) for line in lines] == [("/api/health/live", 200), ("/widget.js", 200)]
     assert logging.getLogger("stjarna").handlers  # and in this process, create_app set a sink up
+
+
+def test_default_logs_follow_stderr_when_it_is_swapped(client, monkeypatch):
+    """A CLI run under capture (or any redirect) swaps sys.stderr and closes the old one afterwards: the
+    logs go to whatever stderr is now, never to the closed stream."""
+    import io
+    import sys
+
+    from shared.logs import configure_logging
+
+    first = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", first)
+    configure_logging("INFO")
+    first.close()
+    second = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", second)
+    try:
+        assert client.get("/api/public/menu", params={"restaurantId": "demo"}).status_code == 200
+        lines = [orjson.loads(line) for line in second.getvalue().splitlines()]
+        assert [line["route"] for line in lines if line["logger"] == "stjarna.access"] == ["/api/public/menu"]
+    finally:
+        monkeypatch.undo()
+        configure_logging("INFO")
