@@ -10,6 +10,7 @@ import math
 import random
 import shutil
 import statistics
+import sys
 import tempfile
 import warnings
 from collections.abc import Iterator
@@ -124,6 +125,8 @@ def free_port() -> int:
 
 
 REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:  # tests.support: the process, Redis and load helpers shared with the tests
+    sys.path.append(str(REPO))
 
 
 @contextlib.contextmanager
@@ -131,37 +134,13 @@ def child_server(code: str, probe: Any, *, name: str) -> Iterator[str]:
     """Run ``code`` (Python: ``python -c`` in the repository root, so ``tests.support`` imports; the
     port is ``sys.argv[1]``) in a process of its own, so it shares no GIL with what is measured; wait
     until ``probe(base_url)`` is true; yield the base URL; terminate it on exit."""
-    import subprocess
-    import sys
-    import time
+    from tests.support.serve_process import child_process
 
-    import httpx
-
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    with tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen([sys.executable, "-c", code, str(port)], cwd=REPO, stdout=subprocess.DEVNULL,
-                                stderr=err)
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    if probe(base):
-                        break
-                except httpx.TransportError:
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    err.seek(0)
-                    raise RuntimeError(f"{name} did not start: {err.read().decode(errors='replace')}")
-                time.sleep(0.05)
-            yield base
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    base = f"http://127.0.0.1:{(port := free_port())}"
+    with tempfile.TemporaryDirectory(prefix="stjarna-bench-child-") as folder, \
+            child_process([sys.executable, "-c", code, str(port)], lambda: bool(probe(base)), name=name,
+                          log=Path(folder) / "child.log", cwd=REPO, start_timeout=30, stop_timeout=10):
+        yield base
 
 
 def median(values: list[float]) -> float:

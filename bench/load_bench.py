@@ -16,16 +16,12 @@ from __future__ import annotations
 
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
-from _common import Row, cli, embedded_postgres, goal_status
+from _common import Row, cli, embedded_postgres, goal_status  # puts the repository on sys.path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))  # tests.support.load: the driver shared with tests/load/
-
-from tests.support.load import Plan, run_load  # noqa: E402
-from tests.support.load_checks import report, summary, verify  # noqa: E402
+from tests.support.load import Plan, run_load  # the driver shared with tests/load/
+from tests.support.load_checks import report, summary, verify
 
 GROUP = "load across instances"
 FULL = Plan(instances=2, diners=48, seconds=30.0, change_after=8.0, hot_workers=3, floor_seconds=4.0)

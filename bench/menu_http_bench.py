@@ -13,6 +13,7 @@ the warm 200 (the in-process copy) and the 304.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import shutil
@@ -20,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,40 +38,18 @@ _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3}
 _BYTES = {"B": 1, "KB": 1024, "MB": 1024**2, "GB": 1024**3}
 
 
-class Server:
-    """One ``bench/http_server.py`` process; stderr kept in a file for the failure message."""
+@contextlib.contextmanager
+def server(kind: str, dsn: str, slugs: list[str], folder: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """One ``bench/http_server.py`` process (output in ``folder/KIND.log``), ready to serve ``slugs[0]``;
+    yields its menu URL and the process."""
+    from tests.support.serve_process import child_process
 
-    def __init__(self, kind: str, dsn: str, slugs: list[str], folder: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/api/public/menu"
-        self.log = folder / f"{kind}.log"
-        with self.log.open("wb") as err:
-            self.proc = subprocess.Popen([sys.executable, str(BENCH / "http_server.py"), kind, str(self.port), dsn,
-                                          *slugs], stdout=subprocess.DEVNULL, stderr=err)
-
-    def wait(self, slug: str) -> None:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{self.url}?restaurantId={slug}", timeout=2).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"{self.url} did not start:\n{self.log.read_text(errors='replace')}")
-            time.sleep(0.1)
-
-    def alive(self) -> None:
-        if self.proc.poll() is not None:
-            raise RuntimeError(f"the server died:\n{self.log.read_text(errors='replace')}")
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/api/public/menu"
+    with child_process([sys.executable, str(BENCH / "http_server.py"), kind, str(port), dsn, *slugs],
+                       lambda: httpx.get(f"{url}?restaurantId={slugs[0]}", timeout=2).status_code == 200,
+                       name=url, log=folder / f"{kind}.log", stop_timeout=10) as proc:
+        yield url, proc
 
 
 def _ms(text: str) -> float:
@@ -133,35 +113,34 @@ def run_bench(*, quick: bool = False) -> dict[str, Any]:
             for size in SIZES:
                 import_menu(store, menu_document(size))
             store.close()
-            servers = {kind: Server(kind, dsn, slugs, folder) for kind in ("floor", "menu")}
-            try:
-                for server in servers.values():
-                    server.wait(slugs[0])
+            with contextlib.ExitStack() as stack:
+                started_servers = {kind: stack.enter_context(server(kind, dsn, slugs, folder))
+                                   for kind in ("floor", "menu")}
+                urls = {kind: url for kind, (url, _) in started_servers.items()}
                 for size, slug in zip(SIZES, slugs, strict=True):
-                    first = httpx.get(f"{servers['menu'].url}?restaurantId={slug}", headers={"Origin": ORIGIN})
-                    floor = httpx.get(f"{servers['floor'].url}?restaurantId={slug}")
+                    first = httpx.get(f"{urls['menu']}?restaurantId={slug}", headers={"Origin": ORIGIN})
+                    floor = httpx.get(f"{urls['floor']}?restaurantId={slug}")
                     if first.content != floor.content or first.headers["etag"] != floor.headers["etag"]:
                         raise AssertionError(f"{slug}: the floor does not serve the menu's bytes")
                     expected[(size, 200)] = ("", len(first.content))
                     expected[(size, 304)] = (first.headers["etag"], 0)
-                    for server in servers.values():  # a 304 is a 304 on both, before any round
-                        r = httpx.get(f"{server.url}?restaurantId={slug}",
+                    for url in urls.values():  # a 304 is a 304 on both, before any round
+                        r = httpx.get(f"{url}?restaurantId={slug}",
                                       headers={"Origin": ORIGIN, "If-None-Match": first.headers["etag"]})
                         if r.status_code != 304:
-                            raise AssertionError(f"{server.url}: {r.status_code} for a matching If-None-Match")
+                            raise AssertionError(f"{url}: {r.status_code} for a matching If-None-Match")
                 cases = [(size, kind, status) for size in SIZES for status in (200, 304) for kind in ("floor", "menu")]
                 for _ in range(rounds):
                     for size, kind, status in cases:
                         etag, body_len = expected[(size, status)]
                         headers = [*HEADERS, *([f"If-None-Match: {etag}"] if etag else [])]
-                        url = f"{servers[kind].url}?restaurantId=bench-{size}"
+                        url = f"{urls[kind]}?restaurantId=bench-{size}"
                         result = run_wrk(url, headers, seconds) if wrk else run_python(url, headers, seconds)
-                        servers[kind].alive()
+                        if started_servers[kind][1].poll() is not None:
+                            log = (folder / f"{kind}.log").read_text(errors="replace")
+                            raise RuntimeError(f"the {kind} server died:\n{log}")
                         check(result, status, body_len, python=not wrk)
                         results.setdefault((size, kind, status), []).append(result)
-            finally:
-                for server in servers.values():
-                    server.stop()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

@@ -21,14 +21,12 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
 from _common import ORIGIN, Row, bench_run, cli, menu_document
 from chat_bench import CONVERSATIONS, body_once, chat_body, chat_menu_document, chat_scope
 from menu_bench import HOST, Recorder, http_scope, measure
 
-REPO = Path(__file__).resolve().parents[1]
 MAX_CHAT_ROUND_TRIPS = 3
 RESTAURANT = "restaurant-bench"
 
@@ -340,8 +338,6 @@ def rate_limit_rows(quick: bool) -> list[Row]:
 
     from shared.ratelimit import RateLimiter
     from shared.ratelimit.upstash_storage import UpstashStorage
-
-    sys.path.insert(0, str(REPO))
     from tests.support.instances import TOKEN, upstash_bridge_process
 
     rounds, round_seconds = (2, 0.15) if quick else (4, 0.3)

@@ -6,9 +6,8 @@ that Redis. Used by the load driver (tests/support/load.py)."""
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
-import time
+import tempfile
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
@@ -17,7 +16,7 @@ from pathlib import Path
 import httpx
 
 from tests.support.redis_server import redis_server, socket_path
-from tests.support.serve_process import stjarna_serve
+from tests.support.serve_process import child_process, stjarna_serve
 from tests.support.servers import closed_port
 
 REPO = Path(__file__).resolve().parents[2]
@@ -37,35 +36,15 @@ uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[4]), log_level="warning", a
 def upstash_bridge_process() -> Iterator[str]:
     """A real redis-server and the Upstash REST bridge in front of it, in a process of its own (so
     it does not share a GIL with the driver); yields the bridge's URL (token ``TOKEN``)."""
-    with redis_server() as client:
+    with redis_server() as client, tempfile.TemporaryDirectory(prefix="stjarna-bridge-") as folder:
         port = closed_port()
-        proc = subprocess.Popen([sys.executable, "-c", _BRIDGE_MAIN, str(REPO), socket_path(client), TOKEN,
-                                 str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    if httpx.post(url, json=["PING"], headers={"Authorization": f"Bearer {TOKEN}"},
-                                  timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    proc.kill()
-                    _, err = proc.communicate()
-                    raise RuntimeError(f"the Upstash bridge did not start: {err.decode(errors='replace')}")
-                time.sleep(0.05)
+        with child_process([sys.executable, "-c", _BRIDGE_MAIN, str(REPO), socket_path(client), TOKEN, str(port)],
+                           lambda: httpx.post(url, json=["PING"], headers={"Authorization": f"Bearer {TOKEN}"},
+                                              timeout=1).status_code == 200,
+                           name="the Upstash bridge", log=Path(folder) / "bridge.log", start_timeout=30,
+                           stop_timeout=10):
             yield url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-            if proc.stderr is not None:
-                proc.stderr.close()
 
 
 def instance_env(dsn: str, kv_url: str, data_dir: Path, extra: Sequence[tuple[str, str]] = ()) -> dict[str, str]:
