@@ -114,16 +114,6 @@ def bench_run() -> Iterator[tuple[Any, Any, str, Any]]:
         devnull.close()
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on (bound, then released)."""
-    import socket
-
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
-
-
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # tests.support: the process, Redis and load helpers shared with the tests
     sys.path.append(str(REPO))
@@ -135,8 +125,9 @@ def child_server(code: str, probe: Any, *, name: str) -> Iterator[str]:
     port is ``sys.argv[1]``) in a process of its own, so it shares no GIL with what is measured; wait
     until ``probe(base_url)`` is true; yield the base URL; terminate it on exit."""
     from tests.support.serve_process import child_process
+    from tests.support.servers import closed_port
 
-    base = f"http://127.0.0.1:{(port := free_port())}"
+    base = f"http://127.0.0.1:{(port := closed_port())}"
     with tempfile.TemporaryDirectory(prefix="stjarna-bench-child-") as folder, \
             child_process([sys.executable, "-c", code, str(port)], lambda: bool(probe(base)), name=name,
                           log=Path(folder) / "child.log", cwd=REPO, start_timeout=30, stop_timeout=10):

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from _common import ORIGIN, Row, cli, embedded_postgres, free_port, goal_status, menu_document
+from _common import ORIGIN, Row, cli, embedded_postgres, goal_status, menu_document
 
 BENCH = Path(__file__).resolve().parent
 SIZES = (50, 1000)
@@ -43,8 +43,9 @@ def server(kind: str, dsn: str, slugs: list[str], folder: Path) -> Iterator[tupl
     """One ``bench/http_server.py`` process (output in ``folder/KIND.log``), ready to serve ``slugs[0]``;
     yields its menu URL and the process."""
     from tests.support.serve_process import child_process
+    from tests.support.servers import closed_port
 
-    port = free_port()
+    port = closed_port()
     url = f"http://127.0.0.1:{port}/api/public/menu"
     with child_process([sys.executable, str(BENCH / "http_server.py"), kind, str(port), dsn, *slugs],
                        lambda: httpx.get(f"{url}?restaurantId={slugs[0]}", timeout=2).status_code == 200,
