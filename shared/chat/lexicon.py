@@ -84,7 +84,7 @@ def _build() -> Lexicon:
     section = vocabulary.chat_section
     satisfied: dict[str, frozenset[str]] = {}
     for code, diet in section("diets").items():
-        b.add(diet["words"], Sense("diet", (code,)))
+        b.add(section("dietWords")[code], Sense("diet", (code,)))
         satisfied[code] = frozenset(diet["satisfiedBy"])
     pairs: tuple[tuple[Kind, str], ...] = (("allergen", "allergenWords"), ("condition", "conditions"))
     for kind, key in pairs:

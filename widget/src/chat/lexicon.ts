@@ -2,7 +2,7 @@
 // time) compiled for matching: normalised phrase -> senses, with the languages that use it.
 
 import {
-  allergenWords, conditions, courses, diets, languageHints, misspellings, negation, price, reset, spice,
+  allergenWords, conditions, courses, diets, dietWords, languageHints, misspellings, negation, price, reset, spice,
   fuzzyStopwords,
 } from "../../../shared/vocabulary.json";
 import { phrase } from "./text";
@@ -51,7 +51,7 @@ function build(): Lexicon {
   };
   const dietSatisfiedBy: Record<string, string[]> = {};
   for (const [code, diet] of Object.entries(diets)) {
-    add(diet.words, { kind: "diet", codes: [code] });
+    add(dietWords[code as keyof typeof dietWords], { kind: "diet", codes: [code] });
     dietSatisfiedBy[code] = diet.satisfiedBy;
   }
   for (const group of allergenWords) add(group as Words, { kind: "allergen", codes: group.codes });
