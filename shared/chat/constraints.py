@@ -1,42 +1,54 @@
-"""Message -> ``Constraints``: deterministic, data-driven (``shared/vocabulary.json``).
+"""Message -> ``Constraints``: deterministic, data-driven (``shared/vocabulary.json``), in every
+language of the vocabulary's ``languages.understood``.
 
-Rules the issue left open, chosen here:
+The allergy rules fail safe: wrongly avoiding costs a suggestion, wrongly offering can cost a life.
 
-* Negation. A "before" marker (``no``, ``without``, ``utan``, ``inte``, ``allergic to``...) negates
-  the allergen words among the next ``scope`` (3) words; each negated allergen extends the scope by
-  another 3 words, so "no nuts, eggs, milk or soy" is one list. A diet, course, spice or price word
-  is negated only when it is the first word that means something in the scope ("not spicy", "no
-  dessert"); it then closes the scope, so "not spicy, vegan please" stays vegan. A negated diet or
-  course is simply dropped. Sentence breaks and "but"/"men" close a scope. An "after" marker
-  (``free``, ``fri``, ``allergy``) negates the adjacent allergen words before it, through "and"/"or"
-  ("dairy and gluten free"), also written together ("glutenfree", "nötfri").
-* Allergen words that are not negated are recorded in ``mentioned`` (the reply adds allergen
-  caution) but do not filter. Condition words ("coeliac", "laktosintolerant") always mean avoid, even
-  after "not": wrongly avoiding is safe, wrongly offering is not.
+* Every allergen the message refers to is avoided, whatever the phrasing ("allergic to nuts", "nuts
+  make me sick", "Allergies: nuts", "epipen for nuts", "Nussallergie", "sans gluten"), unless the
+  message plainly asks *for* it: the allergen follows a ``positive`` marker ("extra", "I love")
+  within its scope, is not negated, and the message is not allergy-related. There is no "mentioned
+  but not filtered" state. Condition words ("coeliac", "laktosintolerant") always mean avoid.
+* Allergy-related messages: an ``allergyIntent`` word or phrase ("allergic", "anaphylaxis", "react
+  to", "makes me sick", "hold the", "Unverträglichkeit"), or an ``exclusion`` word ("no", "without",
+  "sans", "ohne") or an "after" word ("free", "frei") next to a word the vocabulary does not know
+  ("no onions", "kiwi-free"; words on ``notAllergens`` such as "thanks" do not count). When such a
+  message names no allergen, ``ask_allergen`` is set: the assistant asks which allergen to avoid
+  instead of suggesting anything. It stays set over follow-ups until a message names an allergen
+  (or the diner starts over).
+* Negation still shapes the rest. A "before" marker (``no``, ``without``, ``utan``, ``inte``...)
+  opens a scope of ``scope`` (3) words; each allergen in it extends the scope by another 3 words, so
+  "no nuts, eggs, milk or soy" is one list. A diet, course, spice or price word is negated only when
+  it is the first word that means something in the scope ("not spicy", "no dessert"); it then
+  closes the scope, so "not spicy, vegan please" stays vegan. A negated diet or course is dropped.
+  Sentence breaks and "but"/"men" close a scope. An "after" marker (``free``, ``fri``, ``allergy``)
+  negates the adjacent allergen words before it ("dairy and gluten free", "glutenfree").
+  ``claimed_free`` uses the same negations to read what a text says is absent.
 * Price. A number after a price word (``under``, ``max``, ``högst``, ``less than``), or a number
   written with a currency ("100 kr", "€15"), is a maximum in the restaurant's major unit: the value
   times 100, i.e. currencies with two decimals (SEK, EUR, USD...). The last one stated wins.
 * Several diets all apply (an item must satisfy each). Several courses are alternatives.
-* Language: the one whose vocabulary-only words matched more (words shared by both do not count);
-  ``None`` on a tie.
+* Language: the one whose own words (words no other language lists) matched most; ``None`` on a tie.
 * Follow-ups (``previous``): a message that names a diet replaces the diets; the same for courses,
   the price limit, spice and language. Allergens to avoid accumulate over the conversation (they are
-  never dropped by a follow-up); ``cheapest`` stays on once asked. A reset phrase ("start over",
-  "börja om") discards ``previous``.
+  never dropped by a follow-up; only the diner's explicit ``forget`` or a reset removes them);
+  ``cheapest`` stays on once asked. A reset phrase ("start over", "börja om") discards ``previous``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Literal
+import functools
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from typing import Any
 
 from shared import vocabulary
 from shared.chat.lexicon import MEANINGFUL, Lexicon, lexicon
-from shared.chat.matching import Hit, find
-from shared.chat.text import tokenize
+from shared.chat.matching import Hit, correct, find
+from shared.chat.text import Token, tokenize
 
-Language = Literal["en", "sv"]
 _MAX_PRICE_DIGITS = 7
+# What a diner may take back from the assistant's reading ("forget" in the chat request).
+FORGET_FIXED = ("maxPrice", "cheapest", "spicy")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,23 +59,24 @@ class Constraints:
     cheapest: bool = False
     spicy: bool | None = None
     courses: frozenset[str] = frozenset()
-    language: Language | None = None
-    mentioned: frozenset[str] = field(default=frozenset())  # allergens named without negation
+    language: str | None = None  # one of lexicon().languages
+    ask_allergen: bool = False  # allergy-related, but no allergen named yet: ask which
 
     @property
-    def names_allergens(self) -> bool:
-        return bool(self.avoid or self.mentioned)
+    def allergy(self) -> bool:
+        """Allergens are in play: undeclared items are out and the reply tells the diner to check."""
+        return bool(self.avoid) or self.ask_allergen
 
     def to_json(self) -> dict[str, Any]:
         order = vocabulary.EU14_ORDER
         return {"diets": sorted(self.diets), "avoid": [a for a in order if a in self.avoid],
                 "maxPriceCents": self.max_price_cents, "cheapest": self.cheapest, "spicy": self.spicy,
-                "courses": sorted(self.courses), "language": self.language,
-                "mentioned": [a for a in order if a in self.mentioned]}
+                "courses": sorted(self.courses), "language": self.language, "askAllergen": self.ask_allergen}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Constraints:
-        """Inverse of ``to_json``; raises ``ValueError`` on anything else (stale or foreign KV data)."""
+        """Inverse of ``to_json``; raises ``ValueError`` on anything else (stale or foreign KV data).
+        A context written before ``mentioned`` was retired has its mentioned allergens avoided."""
         def codes(key: str, known: frozenset[str]) -> frozenset[str]:
             value = data.get(key, [])
             if not isinstance(value, list) or not all(isinstance(v, str) and v in known for v in value):
@@ -71,19 +84,43 @@ class Constraints:
             return frozenset(value)
 
         lex = lexicon()
-        price, cheapest, spicy, language = (data.get("maxPriceCents"), data.get("cheapest", False),
-                                            data.get("spicy"), data.get("language"))
+        price, cheapest, spicy, language, ask = (data.get("maxPriceCents"), data.get("cheapest", False),
+                                                 data.get("spicy"), data.get("language"),
+                                                 data.get("askAllergen", False))
         if price is not None and (type(price) is not int or price < 0):
             raise ValueError("bad 'maxPriceCents' in constraints")
-        if type(cheapest) is not bool or (spicy is not None and type(spicy) is not bool):
-            raise ValueError("bad 'cheapest' or 'spicy' in constraints")
-        if language not in (None, "en", "sv"):
+        if type(cheapest) is not bool or type(ask) is not bool or (spicy is not None and type(spicy) is not bool):
+            raise ValueError("bad 'cheapest', 'askAllergen' or 'spicy' in constraints")
+        if language is not None and language not in lex.languages:
             raise ValueError("bad 'language' in constraints")
         allergens = frozenset(vocabulary.EU14_ORDER)
-        return cls(diets=codes("diets", frozenset(lex.diet_satisfied_by)), avoid=codes("avoid", allergens),
+        return cls(diets=codes("diets", frozenset(lex.diet_satisfied_by)),
+                   avoid=codes("avoid", allergens) | codes("mentioned", allergens),
                    max_price_cents=price, cheapest=cheapest, spicy=spicy,
-                   courses=codes("courses", frozenset(lex.section_words)), language=language,
-                   mentioned=codes("mentioned", allergens))
+                   courses=codes("courses", frozenset(lex.section_words)), language=language, ask_allergen=ask)
+
+    def forget(self, what: Iterable[str]) -> Constraints:
+        """The diner took part of the reading back: ``allergen:nuts``, ``diet:vegan``,
+        ``course:dessert``, ``maxPrice``, ``cheapest``, ``spicy`` (see ``forget_codes``)."""
+        gone = set(what)
+
+        def strip(kind: str, values: frozenset[str]) -> frozenset[str]:
+            return frozenset(v for v in values if f"{kind}:{v}" not in gone)
+
+        return replace(self, avoid=strip("allergen", self.avoid), diets=strip("diet", self.diets),
+                       courses=strip("course", self.courses),
+                       max_price_cents=None if "maxPrice" in gone else self.max_price_cents,
+                       cheapest=self.cheapest and "cheapest" not in gone,
+                       spicy=None if "spicy" in gone else self.spicy)
+
+
+@functools.cache
+def forget_codes() -> frozenset[str]:
+    """Every value ``Constraints.forget`` understands."""
+    lex = lexicon()
+    return frozenset([*(f"allergen:{a}" for a in vocabulary.EU14_ORDER),
+                      *(f"diet:{d}" for d in lex.diet_satisfied_by),
+                      *(f"course:{c}" for c in lex.section_words), *FORGET_FIXED])
 
 
 def _kinds(hit: Hit) -> frozenset[str]:
@@ -149,30 +186,92 @@ def _price(hits: list[Hit]) -> int | None:
     return found
 
 
-def _language(hits: list[Hit]) -> Language | None:
-    en = sum(1 for h in hits if h.entry is not None and h.entry.langs == {"en"})
-    sv = sum(1 for h in hits if h.entry is not None and h.entry.langs == {"sv"})
-    return "en" if en > sv else "sv" if sv > en else None
+def _language(hits: list[Hit], lex: Lexicon) -> str | None:
+    counts = dict.fromkeys(lex.languages, 0)
+    for h in hits:
+        if h.entry is not None and len(h.entry.langs) == 1:
+            (lang,) = h.entry.langs
+            counts[lang] += 1
+    best = max(counts.values())
+    winners = [lang for lang, n in counts.items() if n == best]
+    return winners[0] if best and len(winners) == 1 else None
+
+
+def _unknown(tokens: list[Token], i: int, covered: set[int], lex: Lexicon) -> bool:
+    """Token ``i`` is a word the vocabulary does not know and that may name a food."""
+    if i < 0 or i >= len(tokens) or i in covered:
+        return False
+    tok = tokens[i]
+    return not tok.is_number and tok.text not in lex.not_food and len(tok.text) > 1
+
+
+def _allergy_intent(tokens: list[Token], hits: list[Hit], lex: Lexicon) -> bool:
+    """The message is allergy-related (see the module docstring)."""
+    covered = {i for h in hits for i in range(h.start, max(h.end, h.start + 1))}
+    by_start = {h.start: h for h in hits if h.end > h.start}
+    for hit in hits:
+        kinds = _kinds(hit)
+        if "intent" in kinds:
+            return True
+        if "exclusion" in kinds:
+            i = hit.end
+            while i in by_start and _kinds(by_start[i]) & {"connector", "hint"} and not tokens[i].brk:
+                i = by_start[i].end
+            if i < len(tokens) and not tokens[i].brk and _unknown(tokens, i, covered, lex):
+                return True
+        if "neg_after" in kinds and hit.end == hit.start + 1 and not tokens[hit.start].brk \
+                and _unknown(tokens, hit.start - 1, covered, lex):
+            return True
+    return False
+
+
+def _positive(hits: list[Hit], negated: set[int], lex: Lexicon) -> set[int]:
+    """Indices of allergen hits the message plainly asks for ("extra nuts", "I love peanut sauce")."""
+    asked: set[int] = set()
+    scope_end = -1
+    for k, hit in enumerate(hits):
+        kinds = _kinds(hit)
+        if hit.brk or kinds & {"closer", "neg_before", "exclusion"}:
+            scope_end = -1
+        if "positive" in kinds:
+            scope_end = hit.end + lex.positive_scope
+        elif hit.start < scope_end and "allergen" in kinds and k not in negated:
+            asked.add(k)
+    return asked
+
+
+def _hits(message: str, lex: Lexicon) -> tuple[list[Token], list[Hit]]:
+    tokens = correct(tokenize(message), lex)
+    return tokens, find(tokens, lex)
+
+
+def claimed_free(text: str) -> frozenset[str]:
+    """The allergens ``text`` says are absent ("nut-free", "without gluten", "glutenfrei", "no dairy"):
+    what a model's reply may claim only where the menu data supports it."""
+    lex = lexicon()
+    _, hits = _hits(text, lex)
+    entries = [hits[k].entry for k in _negated(hits, lex)]
+    return frozenset(code for entry in entries if entry is not None for sense in entry.senses
+                     if sense.kind in ("allergen", "condition") for code in sense.codes)
 
 
 def parse(message: str, previous: Constraints | None = None) -> Constraints:
     lex = lexicon()
-    hits = find(tokenize(message), lex)
+    tokens, hits = _hits(message, lex)
     negated = _negated(hits, lex)
+    intent = _allergy_intent(tokens, hits, lex)
+    asked = set() if intent else _positive(hits, negated, lex)
     diets: set[str] = set()
     avoid: set[str] = set()
-    mentioned: set[str] = set()
     courses: set[str] = set()
     spicy: bool | None = None
     cheapest = reset = False
     for k, hit in enumerate(hits):
         if hit.entry is None:
             continue
-        neg, kinds = k in negated, hit.entry.kinds()
+        neg = k in negated
         for sense in hit.entry.senses:
-            if sense.kind == "allergen" and (neg or "neg_before" not in kinds):
-                (avoid if neg else mentioned).update(sense.codes)
-            elif sense.kind == "condition":
+            if (sense.kind == "allergen" and k not in asked) or sense.kind == "condition":
                 avoid.update(sense.codes)
             elif sense.kind == "diet" and not neg:
                 diets.update(sense.codes)
@@ -185,8 +284,8 @@ def parse(message: str, previous: Constraints | None = None) -> Constraints:
             elif sense.kind == "reset":
                 reset = True
     current = Constraints(diets=frozenset(diets), avoid=frozenset(avoid), max_price_cents=_price(hits),
-                          cheapest=cheapest, spicy=spicy, courses=frozenset(courses), language=_language(hits),
-                          mentioned=frozenset(mentioned - avoid))
+                          cheapest=cheapest, spicy=spicy, courses=frozenset(courses),
+                          language=_language(hits, lex), ask_allergen=intent and not avoid)
     if previous is None or reset:
         return current
     return Constraints(
@@ -197,5 +296,5 @@ def parse(message: str, previous: Constraints | None = None) -> Constraints:
         spicy=current.spicy if current.spicy is not None else previous.spicy,
         courses=current.courses or previous.courses,
         language=current.language or previous.language,
-        mentioned=current.mentioned - previous.avoid,
+        ask_allergen=current.ask_allergen or (previous.ask_allergen and not current.avoid),
     )

@@ -1,8 +1,13 @@
 """The deterministic responder: the chat's answer without a model, in the API's response shape.
 
-Names and prices come only from the candidates (the menu). Up to three suggestions, spread over
-sections unless the diner asked for the cheapest; an honest sentence and no suggestions when nothing
-fits. Allergen caution whenever an allergen was named or undeclared items were left out.
+Names, prices and allergens come only from the candidates (the menu). Up to three suggestions, spread
+over sections unless the diner asked for the cheapest; an honest sentence and no suggestions when
+nothing fits. When the message was allergy-related but named no allergen, a question and the
+allergens as chips instead. Every answer carries ``understood`` (the constraints as codes) and, in
+its reply, the ``notes``: what is avoided, how many undeclared dishes were left out, and the
+staff-confirmation sentence whenever allergens are in play. Sentences come from the vocabulary's
+``replies`` (English, Swedish, German, French, Spanish); a diner writing another understood language
+gets English sentences with the allergen names of their language.
 """
 
 from __future__ import annotations
@@ -17,41 +22,32 @@ from shared.chat.constraints import Constraints
 MAX_REPLY: Final = 450
 MAX_SUGGESTIONS: Final = 3
 _COURSE_ORDER: Final = ("dessert", "drink", "main", "starter", "side")
-_TEXT: Final[dict[str, dict[str, str]]] = {
-    "en": {
-        "some": "Here are some {desc}: {list}.", "cheapest": "The cheapest {desc}: {list}.",
-        "one": "I found one: {list}.", "none": "I couldn't find any {desc} on the menu; please ask the staff, "
-        "they may be able to help.", "short": "Here are some {desc}.", "and": " and ", "or": " or ",
-        "dishes": "dishes", "without": "without", "under": "under", "spicy": "spicy", "mild": "mild",
-        "no": "no", "not spicy": "not spicy", "popular": "popular",
-        "caution": "Allergen details come from the restaurant; please confirm with the staff before ordering.",
-        "undeclared": "{n} dish(es) without declared allergens were left out; ask the staff about them.",
-    },
-    "sv": {
-        "some": "Här är några {desc}: {list}.", "cheapest": "Billigast bland {desc}: {list}.",
-        "one": "Jag hittade en: {list}.", "none": "Jag hittade inga {desc} på menyn; fråga gärna personalen, "
-        "de kan hjälpa dig.", "short": "Här är några {desc}.", "and": " och ", "or": " eller ",
-        "dishes": "rätter", "without": "utan", "under": "under", "spicy": "starka", "mild": "milda",
-        "no": "utan", "not spicy": "inte stark", "popular": "populär",
-        "caution": "Allergeninformationen kommer från restaurangen; dubbelkolla med personalen innan du beställer.",
-        "undeclared": "{n} rätt(er) utan angivna allergener är inte med; fråga personalen om dem.",
-    },
-}
+_CAPITALISED_NOUNS: Final = frozenset({"de"})  # languages whose labels keep their capital inside a sentence
 _SYMBOL_BEFORE: Final = {"EUR": "€", "USD": "$", "GBP": "£"}
 _KRONOR: Final = frozenset({"SEK", "NOK", "DKK", "ISK"})
 
 
 def format_price(cents: int, currency: str, lang: str) -> str:
-    """Two-decimal currencies; whole amounts without decimals ("89 kr", "€15", "15,50 €")."""
+    """Two-decimal currencies; whole amounts without decimals ("89 kr", "€15", "15,50 €"): English
+    puts the symbol first with a decimal point, the other languages after with a decimal comma."""
     amount = f"{cents // 100}" if cents % 100 == 0 else f"{cents / 100:.2f}"
-    if lang == "sv":
+    if lang != "en":
         amount = amount.replace(".", ",")
     if currency in _KRONOR:
         return f"{amount} kr"
     symbol = _SYMBOL_BEFORE.get(currency)
     if symbol is None:
         return f"{amount} {currency}"
-    return f"{amount} {symbol}" if lang == "sv" else f"{symbol}{amount}"
+    return f"{symbol}{amount}" if lang == "en" else f"{amount} {symbol}"
+
+
+def _text(lang: str) -> dict[str, str]:
+    texts: dict[str, str] = vocabulary.chat_section("replies")[lang]
+    return texts
+
+
+def _lower(label: str, lang: str) -> str:
+    return label if lang in _CAPITALISED_NOUNS else label.lower()
 
 
 def _join(parts: list[str], t: dict[str, str], word: str = "and") -> str:
@@ -65,15 +61,24 @@ def _allergen_words(codes: frozenset[str], lang: str) -> list[str]:
     left = set(codes)
     words: list[str] = []
     for group in vocabulary.chat_section("avoidGroups"):
-        if set(group["codes"]) <= left:
+        if set(group["codes"]) <= left and lang in group:
             words.append(group[lang])
             left -= set(group["codes"])
-    words += [vocabulary.labels("allergens", a)[lang].lower() for a in vocabulary.EU14_ORDER if a in left]
+    words += [_lower(vocabulary.labels("allergens", a)[lang], lang) for a in vocabulary.EU14_ORDER if a in left]
     return words
 
 
+def avoiding(c: Constraints, lang: str, names: str) -> str:
+    """The reply's line saying what is avoided ("Avoiding: Tree nuts, Peanuts."), in the reply's
+    language ``lang`` with the allergen names of the diner's language ``names``; "" when nothing is."""
+    if not c.avoid:
+        return ""
+    labels = [vocabulary.labels("allergens", a)[names] for a in vocabulary.EU14_ORDER if a in c.avoid]
+    return _text(lang)["avoiding"].replace("{list}", ", ".join(labels))
+
+
 def _describe(c: Constraints, lang: str, currency: str) -> str:
-    t = _TEXT[lang]
+    t = _text(lang)
     diets = [vocabulary.chat_section("diets")[d]["label"][lang] for d in sorted(c.diets)]
     courses = vocabulary.chat_section("courses")
     nouns = [courses[k]["label"][lang] for k in _COURSE_ORDER if k in c.courses] or [t["dishes"]]
@@ -89,12 +94,12 @@ def _describe(c: Constraints, lang: str, currency: str) -> str:
 
 
 def _reason(item: Item, c: Constraints, lang: str, currency: str) -> str:
-    t = _TEXT[lang]
-    parts = [vocabulary.labels("tags", d)[lang].lower() for d in sorted(c.diets)]
+    t = _text(lang)
+    parts = [_lower(vocabulary.labels("tags", d)[lang], lang) for d in sorted(c.diets)]
     if c.avoid:
         parts.append(f"{t['no']} {_join(_allergen_words(c.avoid, lang), t, 'or')}")
     if c.spicy is not None:
-        parts.append(vocabulary.labels("tags", "spicy")[lang].lower() if c.spicy else t["not spicy"])
+        parts.append(_lower(vocabulary.labels("tags", "spicy")[lang], lang) if c.spicy else t["not spicy"])
     if not parts and "popular" in item.tags:
         parts.append(t["popular"])
     return ", ".join([*parts, format_price(item.price_cents, currency, lang)])
@@ -144,27 +149,65 @@ def _fit(sentences: list[str]) -> str:
 
 
 def reply_language(c: Constraints, locale: str) -> str:
-    return "sv" if c.language == "sv" or (c.language is None and locale.lower().startswith("sv")) else "en"
+    """The diner's language when replies are written in it, else the restaurant's, else English."""
+    replies = vocabulary.chat_section("languages")["replies"]
+    for lang in (c.language, locale.split("-", 1)[0].lower()):
+        if lang in replies:
+            return str(lang)
+        if lang is not None:
+            break  # understood but not written: English, with the diner's allergen names
+    return "en"
+
+
+def names_language(c: Constraints, lang: str) -> str:
+    """The language of the allergen names the diner reads: theirs, whenever it is understood."""
+    understood = vocabulary.chat_section("languages")["understood"]
+    return c.language if c.language is not None and c.language in understood else lang
+
+
+def notes(selection: Selection, c: Constraints, lang: str, names: str) -> list[str]:
+    """What every answer adds after its own words, AI or not: what is avoided, the undeclared dishes
+    left out, and the staff-confirmation sentence whenever allergens are in play."""
+    t = _text(lang)
+    undeclared = t["undeclared"].replace("{n}", str(selection.undeclared)) if selection.undeclared else ""
+    caution = t["caution"] if c.allergy or selection.undeclared else ""
+    return [s for s in (avoiding(c, lang, names), undeclared, caution) if s]
+
+
+def suggestion(item: Item, reason: str) -> dict[str, Any]:
+    """One suggestion card: name, price and allergens from the menu, never from a model."""
+    return {"itemId": item.id, "name": item.name, "priceCents": item.price_cents, "reason": reason,
+            "allergens": [a for a in vocabulary.EU14_ORDER if a in item.allergens],
+            "allergensDeclared": item.allergens_declared}
+
+
+def _question(c: Constraints, lang: str, names: str) -> dict[str, Any]:
+    """Allergy-related, but which allergen? Ask, with every allergen not yet avoided as a chip."""
+    chips = [vocabulary.labels("allergens", a)[names] for a in vocabulary.EU14_ORDER if a not in c.avoid]
+    return {"reply": _fit([_text(lang)["ask"], *notes(Selection((), 0, 0), c, lang, names)]), "suggestions": [],
+            "chips": [*chips, vocabulary.chat_section("chips")["reset"][lang]], "understood": c.to_json()}
 
 
 def respond(selection: Selection, c: Constraints, *, currency: str, locale: str) -> dict[str, Any]:
     lang = reply_language(c, locale)
-    t = _TEXT[lang]
+    names = names_language(c, lang)
+    if c.ask_allergen:
+        return _question(c, lang, names)
+    t = _text(lang)
     picked = _pick(selection, c)
     desc = _describe(c, lang, currency)
-    caution = t["caution"] if c.names_allergens or selection.undeclared else ""
-    undeclared = t["undeclared"].replace("{n}", str(selection.undeclared)) if selection.undeclared else ""
+    tail = notes(selection, c, lang, names)
     listing = _join([f"{i.name} ({format_price(i.price_cents, currency, lang)})" for i in picked], t)
     if not picked:
         head = t["none"].replace("{desc}", desc)
     else:
         key = "one" if len(picked) == 1 else "cheapest" if c.cheapest else "some"
         head = t[key].replace("{desc}", desc).replace("{list}", listing)
-        if len(" ".join(s for s in (head, undeclared, caution) if s)) > MAX_REPLY:
+        if len(" ".join([head, *tail])) > MAX_REPLY:
             head = t["short"].replace("{desc}", desc)  # the names are in the suggestions anyway
     return {
-        "reply": _fit([head, undeclared, caution]),
-        "suggestions": [{"itemId": i.id, "name": i.name, "priceCents": i.price_cents,
-                         "reason": _reason(i, c, lang, currency)} for i in picked],
+        "reply": _fit([head, *tail]),
+        "suggestions": [suggestion(i, _reason(i, c, lang, currency)) for i in picked],
         "chips": _chips(selection, c, lang, currency),
+        "understood": c.to_json(),
     }

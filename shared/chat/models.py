@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from shared.chat.constraints import forget_codes
 
 HEALTH_CHECK_SESSION = "health-check"
+
+
+def _forgettable(value: str) -> str:
+    if value not in forget_codes():
+        raise ValueError("one of allergen:<EU-14 code>, diet:<code>, course:<code>, maxPrice, cheapest, spicy")
+    return value
 
 
 class ChatRequest(BaseModel):
@@ -14,6 +24,11 @@ class ChatRequest(BaseModel):
     sessionToken: str = Field(pattern=r"^[A-Za-z0-9_-]{8,128}$",  # noqa: N815
                               description="Opaque, 8-128 URL-safe characters; 'health-check' for probes")
     message: str = Field(min_length=1, max_length=500, description="1-500 characters after trimming")
+    forget: list[Annotated[str, AfterValidator(_forgettable)]] = Field(
+        default_factory=list, max_length=32,
+        description="Parts of the assistant's reading the diner took back (the removable chips of "
+                    "`understood`): `allergen:<code>`, `diet:<code>`, `course:<code>`, `maxPrice`, `cheapest`, "
+                    "`spicy`; applied after this message is read")
 
     @property
     def is_probe(self) -> bool:

@@ -42,7 +42,8 @@ def chat_routes(container: Callable[[], Container]) -> list[Route]:
             service = await built(c.ready_chat, lambda: c.chat)
             async with limiter.in_flight(menu.head.id, chat_request.sessionToken):
                 result = await run_in_threadpool(service.answer, menu, chat_request.sessionToken,
-                                                 chat_request.message, probe=chat_request.is_probe)
+                                                 chat_request.message, probe=chat_request.is_probe,
+                                                 forget=chat_request.forget)
         except StjarnaError as exc:
             return error_response(exc, request.state.requestId, headers={**cors, **limits, **exc.headers()})
         request.scope["state"]["outcome"] = result.outcome

@@ -201,13 +201,39 @@ class Suggestion(_Out):
     name: str
     priceCents: Cents  # noqa: N815
     reason: str
+    allergens: list[Allergen] = Field(description="Declared allergens, in the regulation's order")
+    allergensDeclared: bool = Field(  # noqa: N815
+        description="false: the restaurant has not declared this dish's allergens (never offered while "
+                    "allergens are in play)")
+
+
+Language = Annotated[str, _member_of(tuple(vocabulary.chat_section("languages")["understood"])),
+                     _enum(tuple(vocabulary.chat_section("languages")["understood"]))]
+
+
+class Understood(_Out):
+    """What the assistant read from the conversation so far, as codes; the widget shows it as
+    removable chips (``forget`` in the request takes a part back)."""
+    diets: list[Annotated[str, _member_of(tuple(vocabulary.chat_section("diets"))),
+                          _enum(tuple(vocabulary.chat_section("diets")))]]
+    avoid: list[Allergen] = Field(description="Allergens avoided, in the regulation's order")
+    maxPriceCents: Cents | None  # noqa: N815
+    cheapest: bool
+    spicy: bool | None
+    courses: list[Annotated[str, _member_of(tuple(vocabulary.chat_section("courses"))),
+                            _enum(tuple(vocabulary.chat_section("courses")))]]
+    language: Language | None
+    askAllergen: bool = Field(  # noqa: N815
+        description="Allergy-related but no allergen recognised: the reply asks which, with no suggestions")
 
 
 class ChatAnswer(_Out):
     reply: str = Field(min_length=1)
     source: Literal["ai", "fallback"]
     suggestions: list[Suggestion] = Field(max_length=4)
-    chips: list[str] = Field(max_length=4)
+    chips: list[str] = Field(max_length=15, description="Follow-ups; sent back as a message when tapped. "
+                             "When askAllergen, one per allergen not yet avoided, then 'start over'")
+    understood: Understood
     requestId: str  # noqa: N815
 
 

@@ -38,12 +38,11 @@ def test_misspellings_listed_and_fuzzy(text, diets):
     assert parse(text).diets == diets
 
 
-@pytest.mark.parametrize("text", ["anything but soup", "no but", "what", "custard", "the daily special",
-                                  "I started with the starters", "better butter"])
+@pytest.mark.parametrize("text", ["anything but soup", "what", "custard", "the daily special",
+                                  "I started with the starters", "better", "a batter"])
 def test_short_and_stop_words_never_fuzzy_match(text):
     c = parse(text)
-    assert not c.avoid and "nuts" not in c.mentioned and "gluten" not in c.mentioned
-    assert not c.diets
+    assert not c.avoid and not c.diets and not c.ask_allergen
 
 
 def test_stop_words_are_still_matched_exactly_when_they_are_vocabulary():
@@ -54,20 +53,62 @@ def test_stop_words_are_still_matched_exactly_when_they_are_vocabulary():
 @pytest.mark.parametrize(("text", "avoid"), [
     ("no cheese", {"milk"}), ("without egg", {"eggs"}), ("utan nötter", NP), ("nut-free", NP),
     ("no nuts, eggs, milk or soy", NP | {"eggs", "milk", "soybeans"}),
-    ("I don't want any nuts", NP), ("I don't want anything with nuts", set()), ("jag vill inte ha ägg", {"eggs"}),
+    ("I don't want any nuts", NP), ("jag vill inte ha ägg", {"eggs"}),
     ("dairy and gluten free", {"milk", "gluten"}), ("allergisk mot nöt", NP),
     ("skaldjursallergi", {"crustaceans", "molluscs"}),
-    ("no sauce on the side with the fish", set()),  # "fish" is 5 words after "no": outside the scope
-    ("no nuts. fish please", NP),  # a sentence break ends the scope
-    ("no nuts but cheese is fine", NP),  # "but" ends the scope
 ])
 def test_negation_scope(text, avoid):
     assert parse(text).avoid == avoid
 
 
-def test_mentioned_allergens_are_not_avoided():
-    c = parse("which dishes have cheese?")
-    assert not c.avoid and c.mentioned == {"milk"} and c.names_allergens
+@pytest.mark.parametrize(("text", "avoid"), [
+    ("which dishes have cheese?", {"milk"}), ("I don't want anything with nuts", NP),
+    ("no sauce on the side with the fish", {"fish"}), ("no nuts. fish please", NP | {"fish"}),
+    ("no nuts but cheese is fine", NP | {"milk"}), ("Allergies: nuts. Dessert?", NP), ("nuts make me sick", NP),
+    ("epipen for nuts", NP), ("nuts = hospital", NP), ("I react to mustard", {"mustard"}),
+    ("Allergy: soy", {"soybeans"}),
+])
+def test_every_allergen_named_is_avoided_whatever_the_phrasing(text, avoid):
+    """Fail safe: there is no "mentioned but not filtered"; even a question about cheese avoids milk."""
+    c = parse(text)
+    assert c.avoid == avoid and c.allergy and not c.ask_allergen
+
+
+@pytest.mark.parametrize(("text", "avoid"), [
+    ("with extra nuts please", set()), ("I love peanut sauce", set()), ("extra cheese", set()),
+    ("extra cheese, no nuts", NP), ("I love cheese but I'm allergic to nuts", NP | {"milk"}),
+    ("I love peanuts, my son is allergic", {"peanuts"}), ("extra vegan, no cheese", {"milk"}),
+])
+def test_only_a_plain_request_for_an_allergen_is_not_avoided(text, avoid):
+    assert parse(text).avoid == avoid
+
+
+@pytest.mark.parametrize("text", ["I'm allergic to kiwi", "I have allergies", "allergisk mot kiwi", "no onions please",
+                                  "hold the pickles", "kiwi-free please", "anaphylaxis", "my daughter has an epipen"])
+def test_allergy_intent_without_a_known_allergen_asks(text):
+    c = parse(text)
+    assert c.ask_allergen and c.allergy and not c.avoid
+
+
+@pytest.mark.parametrize("text", ["no thanks", "vegan, no rush", "no alcohol", "without a reservation?",
+                                  "Anything vegan?", "not spicy", "no dessert"])
+def test_words_that_name_no_food_do_not_ask(text):
+    assert not parse(text).ask_allergen
+
+
+def test_the_question_stays_until_an_allergen_is_named_or_the_diner_starts_over():
+    asked = parse("I have a food allergy")
+    assert parse("desserts?", asked).ask_allergen
+    answered = parse("Sesame", asked)
+    assert not answered.ask_allergen and answered.avoid == {"sesame"}
+    assert not parse("start over", asked).ask_allergen
+
+
+def test_forget_takes_back_only_what_is_named():
+    c = parse("vegan desserts under 100 kr, no nuts")
+    left = c.forget(["allergen:nuts", "diet:vegan", "maxPrice"])
+    assert left.avoid == {"peanuts"} and not left.diets and left.max_price_cents is None and left.courses == {"dessert"}
+    assert c.forget([]) == c
 
 
 def test_conditions_always_avoid():
@@ -108,14 +149,21 @@ def test_follow_up_refines_and_replaces():
 
 
 def test_json_round_trip():
-    c = parse("cheapest spicy vegan mains without nuts under 200 kr, something with cheese")
+    c = parse("cheapest spicy vegan mains without nuts under 200 kr")
     assert Constraints.from_json(c.to_json()) == c
     assert c.to_json()["avoid"] == ["peanuts", "nuts"]  # EU-14 order
     assert Constraints.from_json({}) == Constraints()
+    asked = parse("I'm allergic to kiwi")
+    assert Constraints.from_json(asked.to_json()) == asked
+
+
+def test_a_context_from_before_mentioned_was_retired_avoids_what_it_mentioned():
+    assert Constraints.from_json({"avoid": ["gluten"], "mentioned": ["milk"]}).avoid == {"gluten", "milk"}
 
 
 @pytest.mark.parametrize("bad", [{"avoid": ["plutonium"]}, {"diets": "vegan"}, {"maxPriceCents": "100"},
-                                 {"spicy": "yes"}, {"language": "de"}, {"cheapest": 1}])
+                                 {"spicy": "yes"}, {"language": "xx"}, {"cheapest": 1},
+                                 {"askAllergen": "yes"}])
 def test_from_json_refuses_foreign_data(bad):
     with pytest.raises(ValueError):
         Constraints.from_json(bad)

@@ -28,7 +28,8 @@ def test_vegan_question_offers_only_vegan_items_with_menu_names_and_prices(clien
     r = ask(client, "Anything vegan?")
     assert r.status_code == 200
     body = r.json()
-    assert set(body) == {"reply", "suggestions", "chips", "source", "requestId"}
+    assert set(body) == {"reply", "suggestions", "chips", "understood", "source", "requestId"}
+    assert body["understood"]["diets"] == ["vegan"] and not body["understood"]["askAllergen"]
     assert body["source"] == "fallback"  # no OpenAI key in tests by default
     assert body["requestId"] == r.headers["x-request-id"]
     assert 2 <= len(body["suggestions"]) <= 4
