@@ -30,8 +30,9 @@ The allergy rules fail safe: wrongly avoiding costs a suggestion, wrongly offeri
 * Language: the one whose own words (words no other language lists) matched most; ``None`` on a tie.
 * Follow-ups (``previous``): a message that names a diet replaces the diets; the same for courses,
   the price limit, spice and language. Allergens to avoid accumulate over the conversation (they are
-  never dropped by a follow-up; only the diner's explicit ``forget`` or a reset removes them);
-  ``cheapest`` stays on once asked. A reset phrase ("start over", "börja om") discards ``previous``.
+  never dropped by a follow-up, nor by a reset: only the diner's explicit ``forget`` removes them);
+  ``cheapest`` stays on once asked. A reset phrase ("start over", "börja om", "never mind") discards
+  the rest of ``previous``, the pending allergen question included.
 """
 
 from __future__ import annotations
@@ -225,18 +226,25 @@ def _allergy_intent(tokens: list[Token], hits: list[Hit], lex: Lexicon) -> bool:
     return False
 
 
-def _positive(hits: list[Hit], negated: set[int], lex: Lexicon) -> set[int]:
-    """Indices of allergen hits the message plainly asks for ("extra nuts", "I love peanut sauce")."""
+def _positive(hits: list[Hit], negated: set[int]) -> set[int]:
+    """Indices of allergen hits the message plainly asks for: right after a ``positive`` marker, or
+    after one such allergen and a connector ("extra cheese and nuts"). Any other word in between
+    ends it, so "extra careful with nuts" avoids nuts."""
     asked: set[int] = set()
-    scope_end = -1
+    cursor = -1  # where the next asked-for allergen must start
     for k, hit in enumerate(hits):
         kinds = _kinds(hit)
-        if hit.brk or kinds & {"closer", "neg_before", "exclusion"}:
-            scope_end = -1
+        if hit.start != cursor or hit.brk:
+            cursor = -1
         if "positive" in kinds:
-            scope_end = hit.end + lex.positive_scope
-        elif hit.start < scope_end and "allergen" in kinds and k not in negated:
+            cursor = hit.end
+        elif cursor >= 0 and "allergen" in kinds and k not in negated:
             asked.add(k)
+            cursor = hit.end
+        elif cursor >= 0 and "connector" in kinds and asked:
+            cursor = hit.end
+        else:
+            cursor = -1
     return asked
 
 
@@ -260,7 +268,7 @@ def parse(message: str, previous: Constraints | None = None) -> Constraints:
     tokens, hits = _hits(message, lex)
     negated = _negated(hits, lex)
     intent = _allergy_intent(tokens, hits, lex)
-    asked = set() if intent else _positive(hits, negated, lex)
+    asked = set() if intent else _positive(hits, negated)
     diets: set[str] = set()
     avoid: set[str] = set()
     courses: set[str] = set()
@@ -286,8 +294,10 @@ def parse(message: str, previous: Constraints | None = None) -> Constraints:
     current = Constraints(diets=frozenset(diets), avoid=frozenset(avoid), max_price_cents=_price(hits),
                           cheapest=cheapest, spicy=spicy, courses=frozenset(courses),
                           language=_language(hits, lex), ask_allergen=intent and not avoid)
-    if previous is None or reset:
+    if previous is None:
         return current
+    if reset:
+        return replace(current, avoid=current.avoid | previous.avoid)
     return Constraints(
         diets=current.diets or previous.diets,
         avoid=current.avoid | previous.avoid,

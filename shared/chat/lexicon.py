@@ -47,7 +47,6 @@ class Lexicon:
     suffixes: frozenset[str]  # one-word "after" negations and intent words: "free", "fri", "allergie"...
     not_food: frozenset[str]  # words after "no"/"without" that name no food ("thanks", "rush")
     scope: int
-    positive_scope: int
     section_words: dict[str, tuple[tuple[str, ...], ...]]  # canonical course -> phrases
     diet_satisfied_by: dict[str, frozenset[str]]
     languages: tuple[str, ...]
@@ -149,7 +148,7 @@ def _build() -> Lexicon:
                    fuzzy_index={k: tuple(v) for k, v in fuzzy_index.items()},
                    fuzzy_stopwords=frozenset(phrase(w)[0] for w in section("fuzzyStopwords")),
                    suffixes=suffixes, not_food=_words(section("notAllergens"), langs),
-                   scope=int(negation["scope"]), positive_scope=int(section("positive")["scope"]),
+                   scope=int(negation["scope"]),
                    section_words=section_words, diet_satisfied_by=satisfied, languages=langs)
 
 

@@ -78,6 +78,8 @@ def test_every_allergen_named_is_avoided_whatever_the_phrasing(text, avoid):
     ("with extra nuts please", set()), ("I love peanut sauce", set()), ("extra cheese", set()),
     ("extra cheese, no nuts", NP), ("I love cheese but I'm allergic to nuts", NP | {"milk"}),
     ("I love peanuts, my son is allergic", {"peanuts"}), ("extra vegan, no cheese", {"milk"}),
+    ("extra careful with nuts please", NP), ("I love spicy peanut sauce", {"peanuts"}),
+    ("extra cheese and nuts", set()), ("with extra nuts. no milk", {"milk"}),
 ])
 def test_only_a_plain_request_for_an_allergen_is_not_avoided(text, avoid):
     assert parse(text).avoid == avoid
@@ -145,7 +147,7 @@ def test_follow_up_refines_and_replaces():
     assert second.avoid == NP | {"gluten"}
     third = parse("actually vegetarian drinks", second)
     assert third.diets == {"vegetarian"} and third.courses == {"drink"} and third.avoid == second.avoid
-    assert parse("börja om", third) == Constraints(language="sv")
+    assert parse("börja om", third) == Constraints(language="sv", avoid=second.avoid)  # allergens stay
 
 
 def test_json_round_trip():
