@@ -12,9 +12,10 @@ The allergy rules fail safe: wrongly avoiding costs a suggestion, wrongly offeri
   to", "makes me sick", "hold the", "Unverträglichkeit"), or an ``exclusion`` word ("no", "without",
   "sans", "ohne") or an "after" word ("free", "frei") next to a word the vocabulary does not know
   ("no onions", "kiwi-free"; words on ``notAllergens`` such as "thanks" do not count). When such a
-  message names no allergen, ``ask_allergen`` is set: the assistant asks which allergen to avoid
-  instead of suggesting anything. It stays set over follow-ups until a message names an allergen
-  (or the diner starts over).
+  message names no allergen, or its list of allergens holds a word the vocabulary does not know
+  ("allergic to nuts, eggs and mlik"), ``ask_allergen`` is set: the assistant avoids what it did
+  recognise and asks which allergen to avoid instead of suggesting anything. It stays set over
+  follow-ups until a message names an allergen (or the diner starts over).
 * Negation still shapes the rest. A "before" marker (``no``, ``without``, ``utan``, ``inte``...)
   opens a scope of ``scope`` (3) words; each allergen in it extends the scope by another 3 words, so
   "no nuts, eggs, milk or soy" is one list. A diet, course, spice or price word is negated only when
@@ -203,27 +204,39 @@ def _unknown(tokens: list[Token], i: int, covered: set[int], lex: Lexicon) -> bo
     if i < 0 or i >= len(tokens) or i in covered:
         return False
     tok = tokens[i]
-    return not tok.is_number and tok.text not in lex.not_food and len(tok.text) > 1
+    return not tok.is_number and tok.text not in lex.not_food and len(tok.text) > 2
 
 
-def _allergy_intent(tokens: list[Token], hits: list[Hit], lex: Lexicon) -> bool:
-    """The message is allergy-related (see the module docstring)."""
+def _unknown_in_list(tokens: list[Token], i: int, by_start: dict[int, Hit], covered: set[int],
+                     lex: Lexicon) -> bool:
+    """The list of allergens that starts at token ``i`` ("to nuts, eggs and mlik") holds a word the
+    vocabulary does not know; the list goes on over allergens and connectors only."""
+    while i < len(tokens) and not tokens[i].brk:
+        hit = by_start.get(i)
+        if hit is None:
+            return _unknown(tokens, i, covered, lex)
+        if not _kinds(hit) & {"allergen", "condition", "connector"}:
+            return False
+        i = hit.end
+    return False
+
+
+def _allergy(tokens: list[Token], hits: list[Hit], lex: Lexicon) -> tuple[bool, bool]:
+    """(the message is allergy-related, it names something the vocabulary cannot map to an allergen):
+    see the module docstring."""
     covered = {i for h in hits for i in range(h.start, max(h.end, h.start + 1))}
     by_start = {h.start: h for h in hits if h.end > h.start}
+    intent = unresolved = False
     for hit in hits:
         kinds = _kinds(hit)
-        if "intent" in kinds:
-            return True
-        if "exclusion" in kinds:
-            i = hit.end
-            while i in by_start and _kinds(by_start[i]) & {"connector", "hint"} and not tokens[i].brk:
-                i = by_start[i].end
-            if i < len(tokens) and not tokens[i].brk and _unknown(tokens, i, covered, lex):
-                return True
+        if kinds & {"intent", "exclusion"}:
+            unknown = _unknown_in_list(tokens, hit.end, by_start, covered, lex)
+            intent = intent or unknown or "intent" in kinds
+            unresolved = unresolved or unknown
         if "neg_after" in kinds and hit.end == hit.start + 1 and not tokens[hit.start].brk \
                 and _unknown(tokens, hit.start - 1, covered, lex):
-            return True
-    return False
+            intent = unresolved = True
+    return intent, unresolved
 
 
 def _positive(hits: list[Hit], negated: set[int]) -> set[int]:
@@ -267,7 +280,7 @@ def parse(message: str, previous: Constraints | None = None) -> Constraints:
     lex = lexicon()
     tokens, hits = _hits(message, lex)
     negated = _negated(hits, lex)
-    intent = _allergy_intent(tokens, hits, lex)
+    intent, unresolved = _allergy(tokens, hits, lex)
     asked = set() if intent else _positive(hits, negated)
     diets: set[str] = set()
     avoid: set[str] = set()
@@ -293,7 +306,8 @@ def parse(message: str, previous: Constraints | None = None) -> Constraints:
                 reset = True
     current = Constraints(diets=frozenset(diets), avoid=frozenset(avoid), max_price_cents=_price(hits),
                           cheapest=cheapest, spicy=spicy, courses=frozenset(courses),
-                          language=_language(hits, lex), ask_allergen=intent and not avoid)
+                          language=_language(hits, lex),
+                          ask_allergen=intent and (unresolved or not avoid))
     if previous is None:
         return current
     if reset:

@@ -6,6 +6,7 @@ unmatched word of five letters or more, in this order:
 
 1. a compound of an allergen and a trailing "after" negation or allergy word (``glutenfree``,
    ``nötfri``, ``Nussallergie``, ``skaldjursallergi``: a linking ``s`` is dropped from the allergen);
+   a word ending in an allergy word whose start is unknown (``matallergi``) is that allergy word;
 2. a word that starts or ends with an allergen word of four letters or more (``Erdnussbutter``,
    ``Haselnuss``, ``Weizenmehl``, ``milkshake``): every allergen found at either end counts, so an
    unknown compound errs on the side of avoiding;
@@ -112,9 +113,9 @@ def _single(word: str, lex: Lexicon) -> tuple[Entry | None, Entry | None]:
     for size in range(2, len(word) - 1):  # the longest suffix first, the allergen at least 2 letters
         tail = word[size:]
         if tail in lex.suffixes:
-            head = _allergen(word[:size], lex)
-            if head is not None:
-                return head, lex.lookup((tail,))
+            head, entry = _allergen(word[:size], lex), lex.lookup((tail,))
+            if head is not None or (entry is not None and {"intent", "neg_after"} <= entry.kinds()):
+                return head, entry  # an allergy word ends it: "matallergi" is allergy-related
     return (_embedded(word, lex) or _fuzzy(word, lex)), None
 
 
@@ -141,7 +142,8 @@ def find(tokens: list[Token], lex: Lexicon) -> list[Hit]:
             head, tail = _single(tok.text, lex)
             if tail is not None:
                 # zero-width allergen hit right before the negation, so the two stay adjacent
-                hits += [Hit(i, i, head, tok.text, tok.brk), Hit(i, i + 1, tail, tok.text, tok.brk)]
+                hits += [*([Hit(i, i, head, tok.text, tok.brk)] if head is not None else []),
+                         Hit(i, i + 1, tail, tok.text, tok.brk)]
             elif head is not None:
                 hits.append(Hit(i, i + 1, head, tok.text, tok.brk))
             i += 1
