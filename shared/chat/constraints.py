@@ -28,7 +28,8 @@ The allergy rules fail safe: wrongly avoiding costs a suggestion, wrongly offeri
   written with a currency ("100 kr", "€15"), is a maximum in the restaurant's major unit: the value
   times 100, i.e. currencies with two decimals (SEK, EUR, USD...). The last one stated wins.
 * Several diets all apply (an item must satisfy each). Several courses are alternatives.
-* Language: the one whose own words (words no other language lists) matched most; ``None`` on a tie.
+* Language: the one whose words weigh most, a word shared by several languages counting a share for
+  each (``_language``); ``None`` on a tie.
 * Follow-ups (``previous``): a message that names a diet replaces the diets; the same for courses,
   the price limit, spice and language. Allergens to avoid accumulate over the conversation (they are
   never dropped by a follow-up, nor by a reset: only the diner's explicit ``forget`` removes them);
@@ -39,6 +40,7 @@ The allergy rules fail safe: wrongly avoiding costs a suggestion, wrongly offeri
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -189,11 +191,15 @@ def _price(hits: list[Hit]) -> int | None:
 
 
 def _language(hits: list[Hit], lex: Lexicon) -> str | None:
+    """The language whose words weigh most: a word counts for each language that lists it, one share
+    each ("jeg": half Danish, half Norwegian; "allergi": a third each of Swedish, Danish, Norwegian).
+    Shares are whole numbers (of the least common multiple), so ties are exact; a tie is ``None``."""
     counts = dict.fromkeys(lex.languages, 0)
+    whole = math.lcm(*range(1, len(lex.languages) + 1))
     for h in hits:
-        if h.entry is not None and len(h.entry.langs) == 1:
-            (lang,) = h.entry.langs
-            counts[lang] += 1
+        if h.entry is not None:
+            for lang in h.entry.langs:
+                counts[lang] += whole // len(h.entry.langs)
     best = max(counts.values())
     winners = [lang for lang, n in counts.items() if n == best]
     return winners[0] if best and len(winners) == 1 else None
@@ -230,7 +236,9 @@ def _allergy(tokens: list[Token], hits: list[Hit], lex: Lexicon) -> tuple[bool, 
     for hit in hits:
         kinds = _kinds(hit)
         if kinds & {"intent", "exclusion"}:
-            unknown = _unknown_in_list(tokens, hit.end, by_start, covered, lex)
+            # "allergic to X", "no X": the allergens follow; "X allergy": they come before
+            after = "neg_after" not in kinds or "exclusion" in kinds
+            unknown = after and _unknown_in_list(tokens, hit.end, by_start, covered, lex)
             intent = intent or unknown or "intent" in kinds
             unresolved = unresolved or unknown
         if "neg_after" in kinds and hit.end == hit.start + 1 and not tokens[hit.start].brk \
@@ -240,9 +248,11 @@ def _allergy(tokens: list[Token], hits: list[Hit], lex: Lexicon) -> tuple[bool, 
 
 
 def _positive(hits: list[Hit], negated: set[int]) -> set[int]:
-    """Indices of allergen hits the message plainly asks for: right after a ``positive`` marker, or
-    after one such allergen and a connector ("extra cheese and nuts"). Any other word in between
-    ends it, so "extra careful with nuts" avoids nuts."""
+    """Indices of allergen hits the message plainly asks for: right before or after a ``positive``
+    marker ("extra nuts", "I love peanut sauce", "formaggio extra"), or continuing such an allergen's
+    list through a connector ("extra cheese and nuts"); then every other mention of an allergen asked
+    for, unless the message also negates it ("I love peanuts, what do you have with peanuts?"). Any
+    other word in between ends it, so "extra careful with nuts" avoids nuts."""
     asked: set[int] = set()
     cursor = -1  # where the next asked-for allergen must start
     for k, hit in enumerate(hits):
@@ -251,14 +261,26 @@ def _positive(hits: list[Hit], negated: set[int]) -> set[int]:
             cursor = -1
         if "positive" in kinds:
             cursor = hit.end
-        elif cursor >= 0 and "allergen" in kinds and k not in negated:
+            if k and hits[k - 1].end == hit.start and not hit.brk and "allergen" in _kinds(hits[k - 1]):
+                asked.add(k - 1)
+        elif cursor >= 0 and "allergen" in kinds:
             asked.add(k)
             cursor = hit.end
         elif cursor >= 0 and "connector" in kinds and asked:
             cursor = hit.end
         else:
             cursor = -1
-    return asked
+    asked -= negated
+    codes = _codes(hits, asked) - _codes(hits, negated)
+    return {k for k, hit in enumerate(hits) if k not in negated and "allergen" in _kinds(hit)
+            and _codes(hits, {k}) <= codes}
+
+
+def _codes(hits: list[Hit], indices: set[int]) -> frozenset[str]:
+    """The allergen codes of the hits at ``indices``."""
+    entries = [hits[k].entry for k in indices]
+    return frozenset(code for entry in entries if entry is not None for sense in entry.senses
+                     if sense.kind in ("allergen", "condition") for code in sense.codes)
 
 
 def _hits(message: str, lex: Lexicon) -> tuple[list[Token], list[Hit]]:
@@ -271,9 +293,7 @@ def claimed_free(text: str) -> frozenset[str]:
     what a model's reply may claim only where the menu data supports it."""
     lex = lexicon()
     _, hits = _hits(text, lex)
-    entries = [hits[k].entry for k in _negated(hits, lex)]
-    return frozenset(code for entry in entries if entry is not None for sense in entry.senses
-                     if sense.kind in ("allergen", "condition") for code in sense.codes)
+    return _codes(hits, _negated(hits, lex))
 
 
 def parse(message: str, previous: Constraints | None = None) -> Constraints:
