@@ -2,11 +2,16 @@
 
 The model never sees an item that violates a constraint, and cannot add one: the pipeline
 (``shared/chat/pipeline.py``) keeps only picks whose ids are among the candidates and takes names and
-prices from the menu. Any failure raises ``AiUnavailable`` and the fallback responder answers.
+prices from the menu. The model also reports its own reading of the conversation (``avoid``,
+``diets``: codes only); the pipeline applies the union of that and the code's reading, so the model
+can only narrow what is offered, never widen it. Every text the model writes passes
+``shared/chat/guard.py`` before a diner sees it. Any failure raises ``AiUnavailable`` and the
+fallback responder answers.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -15,10 +20,14 @@ from shared.chat.constraints import Constraints
 
 class AiUnavailable(Exception):
     """The model could not give a usable answer (no key, timeout, 429, 5xx, malformed or empty).
-    ``reason`` is a short outcome code for logs and metrics (never message text)."""
+    ``reason`` is a short outcome code for logs and metrics (never message text). ``avoid`` /
+    ``diets``: the model's reading when its answer was parsed but unusable otherwise (no valid picks,
+    say): the pipeline still narrows the fallback with it."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, *, avoid: Iterable[str] = (), diets: Iterable[str] = ()) -> None:
         self.reason = reason
+        self.avoid = frozenset(avoid)
+        self.diets = frozenset(diets)
         super().__init__(reason)
 
 
@@ -32,6 +41,8 @@ class AiPick:
 class AiAnswer:
     reply: str
     picks: tuple[AiPick, ...]
+    avoid: frozenset[str] = frozenset()  # EU-14 codes the model read in the conversation
+    diets: frozenset[str] = frozenset()  # diet codes (keys of the vocabulary's ``diets``)
 
 
 class AiResponder(Protocol):
@@ -43,3 +54,9 @@ class AiResponder(Protocol):
         ...
 
     def close(self) -> None: ...
+
+    @property
+    def private_text(self) -> str:
+        """The fixed instructions the model gets (its system prompt without the turn's data): a reply
+        that echoes them is refused (``shared/chat/guard.py``)."""
+        ...

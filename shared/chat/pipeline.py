@@ -1,9 +1,11 @@
 """One chat turn: constraints → candidates (in code) → the model or the fallback → the answer.
 
 Safe by construction: the parser and the candidate filter decide which items may be offered; the
-model only picks among them and phrases the reply; names and prices come from the menu. Any AI
-problem, the ``AI_DEGRADED_MODE`` flag, no key, or a spent monthly quota → the fallback responder,
-same shape, ``source: "fallback"``.
+model only picks among them and phrases the reply; names and prices come from the menu. The model's
+own reading of the conversation is added to the code's (it can only narrow: the union is applied,
+saved in the context and shown in ``understood``), and its texts pass ``shared/chat/guard.py``. Any AI
+problem, a failed check, the ``AI_DEGRADED_MODE`` flag, no key, or a spent monthly quota → the
+fallback responder, same shape, ``source: "fallback"``.
 
 KV round trips per turn: one read (context + quota counter, MGET) and one write (context + counter,
 one pipeline); the rate limiter adds one of its own (shared/ratelimit). Monitoring probes
@@ -16,16 +18,19 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from typing import Any
 
 import orjson
 
+from shared import vocabulary
+from shared.chat import guard
 from shared.chat.ai import AiAnswer, AiResponder, AiUnavailable
 from shared.chat.candidates import Item, Selection, menu_items, select_items
 from shared.chat.constraints import Constraints, parse
-from shared.chat.fallback import MAX_REPLY, reply_language, respond
+from shared.chat.fallback import MAX_REPLY, names_language, notes, reply_language, respond, suggestion
+from shared.chat.lexicon import lexicon
 from shared.errors import KVUnavailable
 from shared.flags import Flags
 from shared.kv import KV
@@ -36,6 +41,8 @@ from shared.settings import Settings
 _log = logging.getLogger("stjarna.chat")
 HISTORY_TURNS = 6  # messages kept in context (3 exchanges)
 QUOTA_TTL_SECONDS = 40 * 86400  # a month's counter outlives its month, then expires
+MAX_AI_PICKS = 4
+MAX_REASON = 120
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +56,18 @@ def context_key(restaurant_id: str, session_token: str) -> str:
     return f"chat:ctx:{restaurant_id}:{hashlib.sha256(session_token.encode()).hexdigest()[:32]}"
 
 
+def narrow(c: Constraints, avoid: Iterable[str], diets: Iterable[str], forget: Iterable[str] = ()) -> Constraints:
+    """``c`` plus the model's reading: every known allergen code in ``avoid`` avoided, every known diet
+    in ``diets`` applied (codes the vocabulary does not know are ignored, so the saved context stays
+    readable). What the diner took back this turn (``forget``) is not added again. Never removes."""
+    gone = set(forget)
+    more_avoid = {a for a in avoid if a in vocabulary.EU14_ORDER and f"allergen:{a}" not in gone}
+    more_diets = {d for d in diets if d in lexicon().diet_satisfied_by and f"diet:{d}" not in gone}
+    if more_avoid <= c.avoid and more_diets <= c.diets:
+        return c
+    return replace(c, avoid=c.avoid | more_avoid, diets=c.diets | more_diets)
+
+
 class ChatService:
     def __init__(self, kv: KV, settings: Settings, ai: AiResponder | None, flags: Flags | None = None,
                  clock: Callable[[], float] = time.time) -> None:
@@ -59,28 +78,26 @@ class ChatService:
         self._clock = clock
         self._menus: dict[str, tuple[list[Item], int]] = {}  # menu items by ETag
 
-    def answer(self, menu: PublicMenu, session_token: str, message: str, *, probe: bool = False) -> ChatResult:
+    def answer(self, menu: PublicMenu, session_token: str, message: str, *, probe: bool = False,
+               forget: Iterable[str] = ()) -> ChatResult:
+        """One turn. ``forget``: parts of the reading the diner took back (``Constraints.forget``)."""
         head = menu.head
         ctx_key = context_key(head.id, session_token)
         quota_key = f"chat:quota:{head.id}:{time.strftime('%Y-%m', time.gmtime(self._clock()))}"
         previous, history, used = (None, [], 0) if probe else self._read(ctx_key, quota_key)
 
-        constraints = parse(message, previous)
+        constraints = parse(message, previous).forget(forget)
         items, skipped = self._items(menu)
         selection = select_items(items, skipped, constraints)
         fallback = respond(selection, constraints, currency=head.currency, locale=head.locale)
-        reason = self._why_not_ai(head.slug, head.plan, selection, used, probe)
+        reason = self._why_not_ai(head.slug, head.plan, selection, constraints, used=used, probe=probe)
         ai_called = reason is None
         body, outcome = fallback, f"fallback:{reason}"
-        if self._ai is not None and ai_called:
-            try:
-                answer = self._ai.answer(message=message, constraints=constraints,
-                                         candidates=[self._candidate(i) for i in selection.candidates],
-                                         history=history, language=reply_language(constraints, head.locale),
-                                         currency=head.currency)
-                body, outcome = self._from_ai(answer, selection, fallback, items), "ai"
-            except AiUnavailable as exc:
-                outcome = f"fallback:{exc.reason}"
+        if self._ai is not None and ai_called:  # the model may narrow the constraints, never widen them
+            constraints, selection, body, outcome = self._from_ai(
+                self._ai, message, history, items=items, skipped=skipped, selection=selection,
+                constraints=constraints, fallback=fallback, forget=forget, currency=head.currency,
+                locale=head.locale)
         result = {**body, "source": "ai" if outcome == "ai" else "fallback"}
         if not probe:
             turns = [*history, {"role": "user", "content": message},
@@ -93,38 +110,73 @@ class ChatService:
         return ChatResult(result, outcome)
 
     # -- decisions ----------------------------------------------------------------------------
-    def _why_not_ai(self, slug: str, plan: str, selection: Selection, used: int, probe: bool) -> str | None:
+    def _why_not_ai(self, slug: str, plan: str, selection: Selection, constraints: Constraints, *, used: int,
+                    probe: bool) -> str | None:
         if probe:
             return "probe"
         if self._flags.value("AI_DEGRADED_MODE", slug):
             return "degraded"
         if self._ai is None:
             return "no_key"
+        if constraints.ask_allergen:
+            return "ask_allergen"  # the question needs no model
         if not selection.candidates:
             return "no_candidates"  # the honest "nothing matches" needs no model
         if used >= self._settings.ai_quota(plan):
             return "quota"
         return None
 
-    @staticmethod
-    def _from_ai(answer: AiAnswer, selection: Selection, fallback: dict[str, Any],
-                 items: list[Item]) -> dict[str, Any]:
-        """The model's picks mapped back onto the candidates (names and prices from the menu). A reply
-        that names a menu item outside the candidates (say, one a prompt injection asked for) is
-        refused: the model may phrase, never widen."""
-        by_id = {item.id: item for item in selection.candidates}
-        reply = answer.reply.casefold()
-        if any(item.id not in by_id and item.name.casefold() in reply for item in items):
-            raise AiUnavailable("reply_names_excluded_item")
-        picked: list[dict[str, Any]] = []
+    def _from_ai(self, ai: AiResponder, message: str, history: list[dict[str, str]], *, items: list[Item],
+                 skipped: int, selection: Selection, constraints: Constraints, fallback: dict[str, Any],
+                 forget: Iterable[str], currency: str,
+                 locale: str) -> tuple[Constraints, Selection, dict[str, Any], str]:
+        """One model turn: (the constraints applied, their selection, the body, the outcome).
+
+        The model's own reading (``understood``) is added to the code's, so the constraints can only
+        grow and the candidates only shrink; a model that fails after reading (no valid picks, say)
+        still narrows the fallback. Its picks are kept while they are still candidates (names, prices
+        and allergens from the menu); its reply and reasons must pass ``shared/chat/guard.py``. Short
+        of picks, or a failed check → the deterministic answer for the narrowed constraints."""
+        answer: AiAnswer | None = None
+        try:
+            answer = ai.answer(message=message, constraints=constraints,
+                               candidates=[self._candidate(i) for i in selection.candidates], history=history,
+                               language=reply_language(constraints, locale), currency=currency)
+            avoid, diets, failed = answer.avoid, answer.diets, ""
+        except AiUnavailable as exc:
+            avoid, diets, failed = exc.avoid, exc.diets, exc.reason
+        narrowed = narrow(constraints, avoid, diets, forget)
+        chosen, base = selection, fallback
+        if narrowed != constraints:
+            chosen = select_items(items, skipped, narrowed)
+            base = respond(chosen, narrowed, currency=currency, locale=locale)
+            _log.info("model narrowed the reading", extra={
+                "outcome": "narrowed", "added": len(narrowed.avoid - constraints.avoid)
+                + len(narrowed.diets - constraints.diets), "candidates": len(chosen.candidates)})
+        if answer is None:
+            return narrowed, chosen, base, f"fallback:{failed}"
+        by_id = {item.id: item for item in chosen.candidates}
+        picks: list[tuple[Item, str]] = []
         for pick in answer.picks:
             item = by_id.get(pick.item_id)
-            if item is not None and all(p["itemId"] != item.id for p in picked):
-                picked.append({"itemId": item.id, "name": item.name, "priceCents": item.price_cents,
-                               "reason": pick.reason[:120]})
-        if len(picked) < min(2, len(selection.candidates)) or not answer.reply.strip():
-            raise AiUnavailable("too_few_picks")
-        return {"reply": answer.reply.strip()[:MAX_REPLY], "suggestions": picked[:4], "chips": fallback["chips"]}
+            if item is not None and all(p.id != item.id for p, _ in picks) and len(picks) < MAX_AI_PICKS:
+                picks.append((item, pick.reason[:MAX_REASON]))
+        if not chosen.candidates or len(picks) < min(2, len(chosen.candidates)) or not answer.reply.strip():
+            shrunk = chosen.candidates != selection.candidates
+            return narrowed, chosen, base, "fallback:narrowed" if shrunk else "fallback:too_few_picks"
+        refused = guard.check(answer.reply, picks, candidates=chosen.candidates, items=items,
+                              private=ai.private_text)
+        if refused is not None:
+            return narrowed, chosen, base, f"fallback:guard_{refused}"
+        lang = reply_language(narrowed, locale)
+        tail = notes(chosen, narrowed, lang, names_language(narrowed, lang))
+        room = MAX_REPLY - sum(len(t) + 1 for t in tail)
+        reply = answer.reply.strip()
+        if len(reply) > room:
+            reply = reply[: room - 1].rstrip() + "…"
+        body = {"reply": " ".join([reply, *tail]), "suggestions": [suggestion(i, r) for i, r in picks],
+                "chips": base["chips"], "understood": base["understood"]}
+        return narrowed, chosen, body, "ai"
 
     @staticmethod
     def _candidate(item: Item) -> dict[str, Any]:

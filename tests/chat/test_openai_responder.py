@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from shared import vocabulary
 from shared.chat.ai import AiUnavailable
 from shared.chat.candidates import select
 from shared.chat.constraints import Constraints, parse
@@ -72,6 +73,11 @@ def vegan(demo_menu: dict[str, Any]) -> list[dict[str, Any]]:
     return candidates_for(demo_menu, parse("Anything vegan?"))
 
 
+def structured(reply: str, picks: Any, understood: dict[str, Any] | None = None) -> str:
+    """A structured answer as the model would write it (``raw`` content)."""
+    return json.dumps({"reply": reply, "picks": picks, "understood": understood or {"diets": [], "avoid": []}})
+
+
 def reason_of(fake: ScriptedOpenAI, responder: OpenAIResponder, cands: list[dict[str, Any]],
               *behaviours: str | Behaviour) -> str:
     fake.script(*behaviours)
@@ -93,7 +99,9 @@ def test_good_answer_names_candidates(fake: ScriptedOpenAI, responder: OpenAIRes
     assert body["model"] == "gpt-test"
     assert body["response_format"]["type"] == "json_schema"
     schema = body["response_format"]["json_schema"]["schema"]
-    assert set(schema["properties"]) == {"reply", "picks"}
+    assert set(schema["properties"]) == {"reply", "picks", "understood"}
+    assert body["response_format"]["json_schema"]["strict"] is True
+    assert answer.avoid == frozenset() and answer.diets == frozenset()
     assert fake.headers[0]["authorization"] == "Bearer sk-test"
 
 
@@ -104,7 +112,7 @@ def test_picks_are_capped_at_four_and_deduplicated(fake: ScriptedOpenAI, respond
     assert [p.item_id for p in ask(responder, vegan).picks] == [c["id"] for c in vegan[:4]]
     first, second = vegan[0]["id"], vegan[1]["id"]
     picks = [{"itemId": i, "reason": "x"} for i in (first, first, second, first)]
-    fake.script(Behaviour("raw", content=json.dumps({"reply": "Two ideas.", "picks": picks})))
+    fake.script(Behaviour("raw", content=structured("Two ideas.", picks)))
     assert [p.item_id for p in ask(responder, vegan).picks] == [first, second]
 
 
@@ -113,16 +121,14 @@ def test_long_reply_and_reasons_are_cut_at_boundaries(fake: ScriptedOpenAI, resp
     sentence = "The tomato soup is a warming choice and fully vegan. "
     reply = sentence * 20
     reason = "word " * 60
-    fake.script(Behaviour("raw", content=json.dumps(
-        {"reply": reply, "picks": [{"itemId": vegan[0]["id"], "reason": reason}]})))
+    fake.script(Behaviour("raw", content=structured(reply, [{"itemId": vegan[0]["id"], "reason": reason}])))
     answer = ask(responder, vegan)
     assert len(answer.reply) <= MAX_REPLY
     assert answer.reply.endswith("vegan.")  # whole sentences
     assert len(answer.picks[0].reason) <= 120
     assert answer.picks[0].reason.endswith("word…")  # whole words
 
-    fake.script(Behaviour("raw", content=json.dumps(
-        {"reply": "long " * 200, "picks": [{"itemId": vegan[0]["id"], "reason": "ok"}]})))
+    fake.script(Behaviour("raw", content=structured("long " * 200, [{"itemId": vegan[0]["id"], "reason": "ok"}])))
     cut = ask(responder, vegan).reply
     assert len(cut) <= MAX_REPLY and cut.endswith("long…")
 
@@ -150,11 +156,16 @@ def test_only_ids_outside_means_no_valid_picks(fake: ScriptedOpenAI, responder: 
 
 @pytest.mark.parametrize(("behaviour", "reason"), [
     (Behaviour("malformed"), "malformed"),
-    (Behaviour("raw", content=json.dumps({"reply": "Hi", "picks": "tomato-soup"})), "malformed"),
+    (Behaviour("raw", content=structured("Hi", "tomato-soup")), "malformed"),
+    (Behaviour("raw", content=json.dumps({"reply": "Hi", "picks": []})), "malformed"),  # no "understood"
+    (Behaviour("good", understood={"diets": [], "avoid": ["kiwi"]}), "malformed"),  # not an EU-14 code
+    (Behaviour("good", understood={"diets": ["paleo"], "avoid": []}), "malformed"),  # not a diet code
+    (Behaviour("good", understood={"diets": [], "avoid": "nuts"}), "malformed"),
+    (Behaviour("good", understood={"diets": [], "avoid": [], "mentioned": ["nuts"]}), "malformed"),
     (Behaviour("raw", content=json.dumps({"answer": "Hi"})), "malformed"),
     (Behaviour("raw", content=""), "empty"),
     (Behaviour("empty"), "empty"),
-    (Behaviour("raw", content=json.dumps({"reply": "  ", "picks": [{"itemId": "sorbet", "reason": "x"}]})), "empty"),
+    (Behaviour("raw", content=structured("  ", [{"itemId": "sorbet", "reason": "x"}])), "empty"),
     (Behaviour("refusal"), "refusal"),
     (Behaviour("good", finish_reason="length"), "malformed"),
     (Behaviour("good", finish_reason="content_filter"), "refusal"),
@@ -313,3 +324,69 @@ def test_client_is_lazy_and_close_is_idempotent(fake: ScriptedOpenAI, scripted: 
 def test_importing_the_module_does_not_import_openai() -> None:
     code = "import sys, shared.chat.openai_responder; assert 'openai' not in sys.modules, 'openai imported'"
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, timeout=30)
+
+
+# -- the model's own reading (understood) --------------------------------------------------------------
+
+def test_understood_reaches_the_answer_as_codes(fake: ScriptedOpenAI, responder: OpenAIResponder,
+                                                vegan: list[dict[str, Any]]) -> None:
+    fake.script(Behaviour("good", understood={"diets": ["vegan"], "avoid": ["soybeans", "nuts"]}))
+    answer = ask(responder, vegan)
+    assert answer.avoid == {"soybeans", "nuts"} and answer.diets == {"vegan"}
+    understood = fake.requests[0]["response_format"]["json_schema"]["schema"]["$defs"]["Understood"]
+    assert understood["required"] == ["diets", "avoid"] and understood["additionalProperties"] is False
+    assert understood["properties"]["avoid"]["items"]["enum"] == list(vocabulary.EU14_ORDER)
+    assert understood["properties"]["diets"]["items"]["enum"] == sorted(vocabulary.chat_section("diets"))
+
+
+def test_an_unusable_answer_still_carries_the_models_reading(fake: ScriptedOpenAI, responder: OpenAIResponder,
+                                                             vegan: list[dict[str, Any]]) -> None:
+    fake.script(Behaviour("ids_outside", ids=("meatballs",), understood={"diets": [], "avoid": ["soybeans"]}),
+                Behaviour("empty", understood={"diets": ["vegan"], "avoid": []}))
+    with pytest.raises(AiUnavailable) as info:
+        ask(responder, vegan)
+    assert (info.value.reason, info.value.avoid, info.value.diets) == ("no_valid_picks", {"soybeans"}, set())
+    with pytest.raises(AiUnavailable) as info:
+        ask(responder, vegan)
+    assert (info.value.reason, info.value.avoid, info.value.diets) == ("empty", set(), {"vegan"})
+
+
+def system_prompt(fake: ScriptedOpenAI, responder: OpenAIResponder, cands: list[dict[str, Any]],
+                  message: str, language: str = "en") -> str:
+    fake.reset()
+    ask(responder, cands, message, language=language)
+    content: str = fake.requests[0]["messages"][0]["content"]
+    return content
+
+
+def test_the_prompt_states_exactly_what_the_code_applied(fake: ScriptedOpenAI, responder: OpenAIResponder,
+                                                         demo_menu: dict[str, Any]) -> None:
+    message = "Anything vegan without nuts under 150 kr?"
+    system = system_prompt(fake, responder, candidates_for(demo_menu, parse(message)), message)
+    applied = next(line for line in system.splitlines() if line.startswith("- Already applied in code"))
+    assert "avoid allergens peanuts, nuts (items containing them removed, and items whose allergens" in applied
+    assert "diets vegan" in applied and "max price 150 kr" in applied
+    assert "spicy" not in applied and "courses" not in applied and "cheapest" not in applied
+    for stale in ("removed every item", "mentioned", "be careful"):
+        assert stale not in system
+
+    system = system_prompt(fake, responder, candidates_for(demo_menu, parse("Anything vegan?")), "Anything vegan?")
+    applied = next(line for line in system.splitlines() if line.startswith("- Already applied in code"))
+    assert "diets vegan" in applied and "allergen" not in applied and "declared" not in applied
+
+    system = system_prompt(fake, responder, candidates_for(demo_menu, parse("Hello there")), "Hello there")
+    assert "Already applied in code (every candidate satisfies it): nothing" in system
+    # the model is asked for its own reading, in codes
+    assert "understood" in system and ", ".join(vocabulary.EU14_ORDER) in system
+
+
+@pytest.mark.parametrize(("language", "name"), [("de", "German"), ("fr", "French"), ("es", "Spanish"),
+                                                ("sv", "Swedish"), ("it", "English")])
+def test_the_model_replies_in_the_reply_language(fake: ScriptedOpenAI, responder: OpenAIResponder,
+                                                 vegan: list[dict[str, Any]], language: str, name: str) -> None:
+    assert f"Reply in {name}," in system_prompt(fake, responder, vegan, "Anything vegan?", language)
+
+
+def test_private_text_is_the_fixed_prompt(responder: OpenAIResponder) -> None:
+    assert "The candidates (next system message) are the ONLY items you may suggest" in responder.private_text
+    assert "{constraints}" in responder.private_text  # the turn's data stays out

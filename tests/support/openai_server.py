@@ -6,6 +6,11 @@ used up) and records every request body, so tests can assert what the model saw:
 * ``good``: valid structured output naming the first ``count`` candidate ids found in the request
   (any JSON object with a ``candidates`` list of ``{"id": ...}`` inside a message's text);
 * ``ids_outside``: names ``ids`` (not candidates), plus the first candidate when ``include_valid``;
+* ``picks``: names exactly ``ids`` (candidates or not), in that order;
+* ``echo``: ``good``, but the reply repeats the start of the first system message (a leaked prompt);
+* every structured answer carries ``understood`` (default: nothing) and, per pick, the reason from
+  ``reasons`` (in pick order; ``"A good fit (n)."`` once they run out), so a test can script hostile
+  text: excluded items named in a reason, false "nut-free" claims, links, phone numbers...;
 * ``malformed``: text that is not JSON; ``raw``: ``content`` verbatim (wrong shape, long reply...);
 * any of the answers with ``finish_reason`` set ("length", "content_filter");
 * ``empty``: a reply with no picks; ``refusal``: the ``refusal`` field set, no content;
@@ -34,18 +39,21 @@ from starlette.routing import Route
 
 from tests.support.servers import BackgroundServer
 
-KINDS = frozenset({"good", "ids_outside", "malformed", "raw", "empty", "refusal", "stall", "status_429",
-                   "status_500", "status_400"})
+KINDS = frozenset({"good", "ids_outside", "picks", "echo", "malformed", "raw", "empty", "refusal", "stall",
+                   "status_429", "status_500", "status_400"})
+NOTHING_UNDERSTOOD: dict[str, list[str]] = {"diets": [], "avoid": []}
 
 
 @dataclass(frozen=True)
 class Behaviour:
     kind: str
     count: int = 3  # good: how many candidate ids to name
-    ids: tuple[str, ...] = ("not-a-candidate",)  # ids_outside
+    ids: tuple[str, ...] = ("not-a-candidate",)  # ids_outside, picks
     include_valid: bool = False  # ids_outside: also name the first candidate
     content: str = ""  # raw
     reply: str = "Here are a few ideas from the menu."
+    reasons: tuple[str, ...] = ()  # the picks' reasons, in order
+    understood: dict[str, Any] = field(default_factory=lambda: dict(NOTHING_UNDERSTOOD))  # the model's reading
     finish_reason: str = "stop"  # "length" / "content_filter" make the client's parse() raise
 
     def __post_init__(self) -> None:
@@ -129,11 +137,16 @@ class ScriptedOpenAI:
         content: str | None
         refusal = None
         if b.kind == "good":
-            content = _answer(b.reply, ids[: b.count])
+            content = _answer(b, ids[: b.count])
         elif b.kind == "ids_outside":
-            content = _answer(b.reply, [*b.ids, *ids[:1]] if b.include_valid else list(b.ids))
+            content = _answer(b, [*b.ids, *ids[:1]] if b.include_valid else list(b.ids))
+        elif b.kind == "picks":
+            content = _answer(b, list(b.ids))
+        elif b.kind == "echo":
+            system = next((m.get("content") for m in body.get("messages") or [] if m.get("role") == "system"), "")
+            content = _answer(b, ids[: b.count], reply=str(system)[:400])
         elif b.kind == "empty":
-            content = _answer(b.reply, [])
+            content = _answer(b, [])
         elif b.kind == "malformed":
             content = "Sure! Try the burger, it is great {not json"
         elif b.kind == "refusal":
@@ -149,9 +162,11 @@ class ScriptedOpenAI:
         }
 
 
-def _answer(reply: str, ids: list[str]) -> str:
-    return json.dumps({"reply": reply, "picks": [{"itemId": i, "reason": f"A good fit ({n + 1})."}
-                                                 for n, i in enumerate(ids)]})
+def _answer(b: Behaviour, ids: list[str], reply: str | None = None) -> str:
+    reasons = [*b.reasons, *(f"A good fit ({n + 1})." for n in range(len(b.reasons), len(ids)))]
+    return json.dumps({"reply": b.reply if reply is None else reply,
+                       "picks": [{"itemId": i, "reason": r} for i, r in zip(ids, reasons, strict=False)],
+                       "understood": b.understood})
 
 
 @contextmanager
