@@ -13,9 +13,8 @@ then answers with the deterministic responder for the same (narrowed) constraint
 * ``claim``: the text says an allergen is absent (``claimed_free``: "nut-free", "without gluten")
   where the data does not support it: a reason speaks for its own item, which must have declared
   allergens without that one; the reply speaks for every picked item and every candidate it names.
-  ``claimed_free`` reads the negations of the vocabulary's languages; a text with a German, French or
-  Spanish negation word ("ohne", "...frei", "sans", "sin", "libre"...) is also read as claiming every
-  allergen it names is absent (``absent_claims``: it may over-read, never under-read).
+  ``claimed_free`` reads the negations of every language of the vocabulary ("ohne Nüsse",
+  "glutenfrei", "sans gluten", "sin lactosa").
 * ``allergen_free``: a blanket claim ("allergen-free", "safe for allergy sufferers",
   "hypoallergenic", "allergifri", "allergenfrei", "sans allergènes", "sin alérgenos"...): always refused,
   whatever the data says.
@@ -31,7 +30,7 @@ from collections.abc import Iterable, Sequence
 from typing import Final
 
 from shared.chat.candidates import Item
-from shared.chat.constraints import claimed_free, parse
+from shared.chat.constraints import claimed_free
 
 CODES: Final = ("item", "url", "email", "phone", "claim", "allergen_free", "echo")
 ECHO_WORDS: Final = 8
@@ -46,11 +45,6 @@ _EMAIL: Final = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE_RUN: Final = re.compile(r"\+?\(?\d[\d\s().\-]*\d")
 _CURRENCY_AFTER: Final = re.compile(r"\s?(?:kr|sek|nok|dkk|eur|usd|gbp|euro|euros|:-|€|\$|£)(?!\w)")
 _CURRENCY_BEFORE: Final = ("€", "$", "£")
-_MORE_NEGATIONS: Final = frozenset({
-    "ohne", "kein", "keine", "keinen", "keiner", "keines", "frei", "freie", "freier", "freies", "freien",
-    "sans", "aucun", "aucune", "exempt", "exempte", "exempts", "sin", "libre", "libres", "ningun", "ninguna",
-    "nada", "cero", "zero", "null"})
-_FREI: Final = ("frei", "freie", "freier", "freies", "freien")
 # Blanket "no allergens" claims, on text folded by ``_fold`` (casefolded, accents stripped, dashes as
 # spaces): English, Swedish, German, French, Spanish.
 _BLANKET: Final = tuple(re.compile(p) for p in (
@@ -164,17 +158,9 @@ def blanket_claim(text: str) -> bool:
     return any(p.search(folded) for p in _BLANKET)
 
 
-def absent_claims(text: str) -> frozenset[str]:
-    """The allergens ``text`` says (or may say) are absent (see the module docstring)."""
-    claimed = claimed_free(text)
-    if any(w in _MORE_NEGATIONS or w.endswith(_FREI) for w in _words(text)):
-        claimed |= parse(text).avoid  # every allergen the text names
-    return claimed
-
-
 def unsupported_claims(text: str, items: Iterable[Item]) -> frozenset[str]:
     """The allergens ``text`` says are absent that some of ``items`` is not declared free of."""
-    claimed = absent_claims(text)
+    claimed = claimed_free(text)
     if not claimed:
         return frozenset()
     return frozenset(a for a in claimed for item in items if not item.allergens_declared or a in item.allergens)
