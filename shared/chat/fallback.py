@@ -82,10 +82,11 @@ def _describe(c: Constraints, lang: str, currency: str) -> str:
     diets = [vocabulary.chat_section("diets")[d]["label"][lang] for d in sorted(c.diets)]
     courses = vocabulary.chat_section("courses")
     nouns = [courses[k]["label"][lang] for k in _COURSE_ORDER if k in c.courses] or [t["dishes"]]
-    words = [_join(diets, t)] if diets else []
+    adjectives = [_join(diets, t)] if diets else []
     if c.spicy is not None:
-        words.append(t["spicy" if c.spicy else "mild"])
-    words.append(_join(nouns, t, "or"))
+        adjectives.append(t["spicy" if c.spicy else "mild"])
+    noun = _join(nouns, t, "or")
+    words = [noun, *adjectives] if t["adjectives"] == "after" else [*adjectives, noun]
     if c.avoid:
         words.append(f"{t['without']} {_join(_allergen_words(c.avoid, lang), t, 'or')}")
     if c.max_price_cents is not None:
