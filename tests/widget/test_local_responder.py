@@ -1,24 +1,37 @@
 """The widget's local responder (widget/src/chat, run under node) against the Python core it ports:
 the shared table (tests/chat/cases.json) with its expectations and invariants, and the same answer as
-shared/chat for every case and for a corpus built from the vocabulary (phrases alone, negated, with
-prices, in random combinations and follow-ups), over the served payloads of both seed menus."""
+shared/chat for every case, for a corpus built from the vocabulary (every section and every language
+of ``languages.understood``: phrases alone, negated, allergy intent, positive requests, exclusions of
+unknown and non-food words, compounds and embedded allergen words, prices, random combinations,
+follow-ups and ``forget``), and for the safety corpus (tests/chat/safety_corpus.json, when present),
+whose expectations must hold for the port, over the served payloads of both seed menus."""
 
 from __future__ import annotations
 
+import itertools
+import json
 import random
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from shared import vocabulary
 from shared.chat.candidates import select
-from shared.chat.constraints import Constraints, parse
+from shared.chat.constraints import Constraints, forget_codes, parse
 from shared.chat.fallback import MAX_REPLY, respond
+from shared.chat.lexicon import languages
 from tests.chat import test_cases as table
 
+SAFETY = Path(__file__).resolve().parents[1] / "chat" / "safety_corpus.json"
+EU14 = vocabulary.EU14_ORDER
+STAFF = ("staff", "personal", "Personal", "personnel")
 
-def python_turn(menu: dict[str, Any], message: str, previous: dict[str, Any] | None, locale: str) -> dict[str, Any]:
-    c = parse(message, Constraints.from_json(previous) if previous is not None else None)
+
+def python_turn(menu: dict[str, Any], message: str, previous: dict[str, Any] | None, locale: str,
+                forget: list[str] | None = None) -> dict[str, Any]:
+    c = parse(message, Constraints.from_json(previous) if previous is not None else None).forget(forget or ())
     selection = select(menu, c)
     return {"constraints": c.to_json(), "candidates": [i.id for i in selection.candidates],
             "undeclared": selection.undeclared, "excluded": selection.excluded,
@@ -36,9 +49,31 @@ def words(block: Any) -> list[str]:
     return []
 
 
+def per_lang(name: str, *path: str) -> dict[str, list[str]]:
+    """A section's phrases by understood language (groups and nested blocks merged)."""
+    found: dict[str, list[str]] = {lang: [] for lang in languages()}
+
+    def walk(block: Any) -> None:
+        if isinstance(block, list):
+            for item in block:
+                walk(item)
+        elif isinstance(block, dict):
+            for key, item in block.items():
+                if key in found and isinstance(item, list):
+                    found[key] += [str(w) for w in item]
+                elif not key.startswith("$") and key != "codes":
+                    walk(item)
+
+    section = vocabulary.chat_section(name)
+    for key in path:
+        section = section[key]
+    walk(section)
+    return {lang: sorted(set(ws)) for lang, ws in found.items()}
+
+
 def corpus() -> list[str]:
-    sections = ("diets", "allergenWords", "conditions", "negation", "price", "spice", "courses", "languageHints",
-                "reset")
+    sections = ("diets", "dietWords", "allergenWords", "conditions", "negation", "price", "spice", "courses",
+                "languageHints", "reset", "allergyIntent", "positive", "exclusion", "notAllergens")
     phrases = sorted({w for name in sections for w in words(vocabulary.chat_section(name))})
     misspelt = sorted(vocabulary.chat_section("misspellings"))
     allergens = sorted({w for name in ("allergenWords", "conditions") for w in words(vocabulary.chat_section(name))})
@@ -48,11 +83,87 @@ def corpus() -> list[str]:
     messages += [f"allergic to {w} and eggs!" for w in allergens[::4]]
     rng = random.Random(20261123)
     fillers = ["please", "and", "or", "but", "I'm", "something", "under", "100", "149,50", "kr", "€15", "1,000",
-               "no", "not", "without", ".", "?", "!", "utan", "men", "Crème-brûlée", "don't", "vgean", "nöt-fri"]
+               "no", "not", "without", ".", "?", "!", "utan", "men", "Crème-brûlée", "don't", "vgean", "nöt-fri",
+               "kiwi", "onions", "Erdnussbutter", "Haselnuss", "milkshake", "thanks", "kiwi-free", "x"]
     pool = phrases + misspelt + fillers
     for _ in range(400):
         messages.append(" ".join(rng.choice(pool) for _ in range(rng.randint(2, 7))))
-    return messages
+    return messages + language_corpus() + unicode_corpus()
+
+
+def unicode_corpus() -> list[str]:
+    """Text where JavaScript and Python could part: case folding (ß, ς, ᾳ, Cherokee), compatibility
+    forms (ﬁ, fullwidth digits, mathematical letters), combining marks with and without a combining
+    class (Devanagari), letters outside the BMP, emoji, other whitespace."""
+    pieces = ["STRAßE", "Nüsse", "ΟΔΟΣ", "ᾳ", "\u037a", "ᏣᎳᎩ", "ꮳꮃꭹ", "ᲀ", "ﬁsh", "\uff11\uff12\uff10 kr",
+              "€\uff11\uff15", "\U0001d427\U0001d42e\U0001d42d\U0001d42c",
+              "\U0001d524\U0001d529\U0001d532\U0001d531\U0001d522\U0001d52b",
+              "कुछ नहीं", "no कुछ", "without 𠀀𠀀nuts", "glu𠀀ten", "𠀀gluten-free", "😀 vegan", "nu\u0301ts",
+              "gluten\u200bfree", "½", "ǰ", "İstanbul", "ŉ", "Ⅻ", "no\u00a0nuts", "no\u2028nuts", "no\u3000eggs",
+              "sans arachides", "ohne Nüsse", "bez orzechów", "uten nøtter", "ilman pähkinöitä", "æg", "œufs", "ﬀ"]
+    rng = random.Random(20261207)
+    out = list(pieces)
+    for _ in range(150):
+        out.append(" ".join(rng.choice(pieces) for _ in range(rng.randint(2, 4))))
+    return out
+
+
+def cycle(block: dict[str, list[str]], lang: str) -> Iterator[str]:
+    """The language's phrases of a section over and over (English ones where it has none)."""
+    return itertools.cycle(block[lang] or block["en"] or [""])
+
+
+def language_corpus() -> list[str]:
+    """Per understood language: the allergy phrasings the safety rules read, with compounds and
+    embedded allergen words, and random combinations of that language's words."""
+    rng = random.Random(20261205)
+    allergen = {lang: sorted(set(a) | set(c)) for (lang, a), c in
+                zip(per_lang("allergenWords").items(), per_lang("conditions").values(), strict=True)}
+    intent, positive, exclusion = per_lang("allergyIntent"), per_lang("positive"), per_lang("exclusion")
+    not_food, diet = per_lang("notAllergens"), per_lang("dietWords")
+    before, after = per_lang("negation", "before"), per_lang("negation", "after")
+    hints, courses = per_lang("languageHints"), per_lang("courses")
+    out: list[str] = []
+    for lang in languages():
+        intents, positives, exclusions, afters, befores = (cycle(block, lang) for block in
+                                                           (intent, positive, exclusion, after, before))
+        for a in allergen[lang]:
+            solid = a.replace(" ", "")
+            out += [f"{solid}allergie", f"{solid}frei", f"xx{solid}", f"{solid}xx", f"{solid}{next(afters)}",
+                    f"{a}-{next(afters)}", f"{next(intents)} {a}", f"{next(positives)} {a}", f"{next(positives)} {a}, "
+                    f"{next(intents)}", f"{next(exclusions)} {a}", f"{next(befores)} {a} {next(positives)} {a}",
+                    f"{a.upper()}!", f"{solid[:-1]}{solid[-1] * 2}" if len(solid) > 4 else solid]
+        for w in intent[lang]:
+            out += [w, f"{w}: kiwi", f"{w} {rng.choice(allergen[lang] or allergen['en'])}"]
+        for w in exclusion[lang]:
+            out += [f"{w} kiwi", f"{w} {rng.choice(not_food[lang] or not_food['en'])}", f"{w} and the onions",
+                    f"{w} {rng.choice(hints[lang] or hints['en'])} mango"]
+        for w in not_food[lang]:
+            out += [f"no {w}", f"{w} {next(afters)}", f"{w}-free"]
+        for w in positive[lang]:
+            out += [f"{w} {rng.choice(allergen[lang] or allergen['en'])}", f"{w} kiwi"]
+        for w in diet[lang]:
+            out += [w, f"{next(exclusions)} {w}", f"{w} {next(exclusions)} {rng.choice(allergen[lang] or ['x'])}"]
+        out += [f"kiwi {w}" for w in after[lang]] + [f"kiwi{w}" for w in after[lang]]
+        pool = [w for block in (allergen, intent, positive, exclusion, not_food, diet, before, after, hints, courses)
+                for w in block[lang]] + ["kiwi", "100", "kr", ".", "!", "mango", "x"]
+        for _ in range(60):
+            out.append(" ".join(rng.choice(pool) for _ in range(rng.randint(2, 6))))
+    return out
+
+
+def conversations() -> list[list[str]]:
+    """Follow-up chains: an allergy question stays asked until an allergen is named (or a reset)."""
+    intent, allergen = per_lang("allergyIntent"), per_lang("allergenWords")
+    reset = per_lang("reset")
+    chains = [["I have an allergy", "what do you have?", "something vegan", "nuts", "and gluten", "start over"],
+              ["no onions please", "anything cheap?", "I can't have milk"],
+              ["extra nuts please", "I'm allergic", "sesame"], ["allergic to kiwi", "no rush", "börja om", "vegan"]]
+    for lang in languages():
+        if intent[lang] and allergen[lang]:
+            chains.append([intent[lang][0], "x", allergen[lang][0], *reset[lang][:1], intent[lang][-1],
+                           allergen[lang][-1]])
+    return chains
 
 
 @pytest.fixture(scope="module")
@@ -103,21 +214,151 @@ def test_the_shared_table_holds_for_the_port(responder, client):
         assert 2 <= len(ts["answer"]["chips"]) <= 4
 
 
-@pytest.mark.parametrize(("restaurant", "locale"), [("demo", "en-SE"), ("nattbaren", "sv-SE")])
-def test_the_port_answers_as_the_python_core(responder, client, restaurant, locale):
-    menu = client.get("/api/public/menu", params={"restaurantId": restaurant}).json()
-    turns: list[dict[str, Any]] = [{"message": c["message"], **({"previous": c["previous"]} if "previous" in c else {})}
-                                   for c in table.CASES]
-    turns += [{"message": m} for m in corpus()]
-    # follow-ups: each message refines the constraints of the one before, as in a conversation
-    previous = None
-    for message in corpus()[::5]:
-        turns.append({"message": message, **({"previous": previous} if previous else {})})
-        previous = python_turn(menu, message, previous, locale)["constraints"]
-    mismatches = []
+def compare(responder, menu: dict[str, Any], locale: str, turns: list[dict[str, Any]]) -> None:
+    """Every turn gives the same answer in the port as in the Python core."""
+    mismatches, crashes = [], []
     for turn, ts in zip(turns, run_ts(responder, menu, locale, turns), strict=True):
-        py = python_turn(menu, turn["message"], turn.get("previous"), locale)
+        try:
+            py = python_turn(menu, turn["message"], turn.get("previous"), locale, turn.get("forget"))
+        except KeyError as exc:  # a language listed as understood or replied in, without its words
+            crashes.append((turn["message"], f"KeyError: {exc}"))
+            continue
         if ts != py:
             mismatches.append((turn, py, ts))
     assert not mismatches, f"{len(mismatches)} of {len(turns)} differ; first: {mismatches[0]}"
-    assert len(turns) > 1000
+    assert not crashes, (f"the Python core raises on {len(crashes)} of {len(turns)} (shared/vocabulary.json "
+                         f"incomplete?); the port answered them all; first: {crashes[:3]}")
+
+
+def follow_ups(menu: dict[str, Any], locale: str, messages: list[str]) -> list[dict[str, Any]]:
+    """Each message as a follow-up of the one before, with the Python core's constraints as previous."""
+    turns: list[dict[str, Any]] = []
+    previous = None
+    for message in messages:
+        turns.append({"message": message, **({"previous": previous} if previous else {})})
+        previous = parse(message, Constraints.from_json(previous) if previous else None).to_json()
+    return turns
+
+
+MENUS = [("demo", "en-SE", None), ("nattbaren", "sv-SE", None), ("demo", "de-DE", "EUR"), ("demo", "fr-FR", "EUR"),
+         ("demo", "fi-FI", "USD"), ("nattbaren", "es", "GBP")]
+
+
+@pytest.fixture(params=MENUS, ids=[f"{r}-{loc}-{cur or 'own'}" for r, loc, cur in MENUS])
+def served(request, client) -> tuple[dict[str, Any], str]:
+    restaurant, locale, currency = request.param
+    menu = client.get("/api/public/menu", params={"restaurantId": restaurant}).json()
+    if currency:
+        menu = {**menu, "restaurant": {**menu["restaurant"], "currency": currency}}
+    return menu, locale
+
+
+def test_the_port_answers_as_the_python_core(responder, served):
+    menu, locale = served
+    turns: list[dict[str, Any]] = [{"message": c["message"], **({"previous": c["previous"]} if "previous" in c else {})}
+                                   for c in table.CASES]
+    messages = corpus()
+    turns += [{"message": m} for m in messages]
+    # follow-ups: each message refines the constraints of the one before, as in a conversation
+    turns += follow_ups(menu, locale, messages[::5])
+    for chain in conversations():
+        turns += follow_ups(menu, locale, chain)
+    # forget: the diner takes part of the reading back (after the message is read)
+    rng = random.Random(20261206)
+    codes = sorted(forget_codes())
+    for turn in turns[::7]:
+        turns.append({**turn, "forget": rng.sample(codes, rng.randint(1, 4))})
+    turns += [{"message": "no nuts, vegan starters under 100 kr, not spicy, cheapest",
+               "forget": ["allergen:nuts", "allergen:peanuts", "diet:vegan", "course:starter", "maxPrice", "cheapest",
+                          "spicy"]},
+              {"message": "gluten", "previous": {"avoid": ["milk"], "askAllergen": True},
+               "forget": ["allergen:gluten"]}]
+    compare(responder, menu, locale, turns)
+    assert len(turns) > 3000
+
+
+def safety_corpus() -> list[dict[str, Any]]:
+    if not SAFETY.exists():
+        return []
+    cases: list[dict[str, Any]] = json.loads(SAFETY.read_text(encoding="utf-8"))["messages"]
+    return cases
+
+
+def allergen_labels(code: str) -> set[str]:
+    return {label.casefold() for label in vocabulary.labels("allergens", code).values()}
+
+
+def problems(case: dict[str, Any], ts: dict[str, Any], earlier: frozenset[str] | None = None) -> list[str]:
+    """How an answer to a safety-corpus message breaks its expectations (tests/chat/test_safety_corpus);
+    as a follow-up, the allergens avoided ``earlier`` must stay avoided."""
+    c, out = Constraints.from_json(ts["constraints"]), ts["answer"]
+    expected = set(case["avoid"]) | (earlier or set())
+    found: list[str] = []
+    if missing := expected - c.avoid:
+        found.append(f"not avoided: {sorted(missing)}")
+    if wrongly := set(case["notAvoid"]) & c.avoid:
+        found.append(f"avoided although asked for: {sorted(wrongly)}")
+    if earlier is None:
+        if "diets" in case and c.diets != set(case["diets"]):
+            found.append(f"diets {sorted(c.diets)} != {sorted(case['diets'])}")
+        if c.ask_allergen != case["ask"]:
+            found.append(f"askAllergen {c.ask_allergen} != {case['ask']}")
+    for s in out["suggestions"]:
+        if bad := set(s["allergens"]) & (c.avoid | expected):
+            found.append(f"UNSAFE: suggested {s['name']!r} with {sorted(bad)}")
+        if (c.avoid or c.ask_allergen or expected) and not s["allergensDeclared"]:
+            found.append(f"UNSAFE: suggested {s['name']!r} with undeclared allergens")
+    if c.ask_allergen:
+        if out["suggestions"]:
+            found.append("asks which allergen but suggests")
+        chips = {chip.casefold() for chip in out["chips"]}
+        if missing_chips := [code for code in EU14 if code not in c.avoid and not allergen_labels(code) & chips]:
+            found.append(f"ask chips lack {missing_chips}")
+    if out["understood"] != ts["constraints"]:
+        found.append("understood != constraints")
+    if c.avoid and not any(word in out["reply"] for word in STAFF):
+        found.append("reply does not mention the staff")
+    return found
+
+
+def safety_turns(cases: list[dict[str, Any]], menu: dict[str, Any], locale: str) -> list[dict[str, Any]]:
+    """Each message alone, then as a follow-up of the message before it in its language."""
+    turns: list[dict[str, Any]] = [{"message": case["message"]} for case in cases]
+    for k, case in enumerate(cases):
+        same = [m for m in cases if m["lang"] == case["lang"]]
+        earlier = same[same.index(case) - 1]
+        turns.append({"message": case["message"], "previous": parse(earlier["message"]).to_json(), "case": k})
+    return turns
+
+
+@pytest.mark.skipif(not SAFETY.exists(), reason="tests/chat/safety_corpus.json is not there yet")
+def test_the_safety_corpus_gets_the_python_answers(responder, served):
+    menu, locale = served
+    cases = safety_corpus()
+    turns = [{k: v for k, v in t.items() if k != "case"} for t in safety_turns(cases, menu, locale)]
+    compare(responder, menu, locale, turns)
+
+
+@pytest.mark.skipif(not SAFETY.exists(), reason="tests/chat/safety_corpus.json is not there yet")
+def test_the_safety_expectations_hold_for_the_port(responder, client):
+    menu = client.get("/api/public/menu", params={"restaurantId": "demo"}).json()
+    cases = safety_corpus()
+    turns = safety_turns(cases, menu, "en-SE")
+    results = run_ts(responder, menu, "en-SE", [{k: v for k, v in t.items() if k != "case"} for t in turns])
+    failures = []
+    for turn, ts in zip(turns, results, strict=True):
+        if "case" in turn:
+            case, earlier = cases[turn["case"]], Constraints.from_json(turn["previous"]).avoid
+        else:
+            case, earlier = next(c for c in cases if c["message"] == turn["message"]), None
+        found = problems(case, ts, earlier)
+        if found:
+            try:
+                py = python_turn(menu, turn["message"], turn.get("previous"), "en-SE")
+                python = "python too" if problems(case, py, earlier) else "PORT ONLY"
+            except KeyError as exc:
+                python = f"python raises KeyError {exc}"
+            failures.append((case["lang"], case["message"], "follow-up" if "case" in turn else "alone", found,
+                             python))
+    failures.sort(key=lambda f: f[-1] != "PORT ONLY")
+    assert not failures, f"{len(failures)} of {len(turns)}: {failures[:20]}"

@@ -1,99 +1,119 @@
 // Port of shared/chat/fallback.py: the deterministic responder, in the chat API's response shape.
-// Names and prices come only from the candidates; up to three suggestions, spread over sections
-// unless the diner asked for the cheapest; allergen caution whenever an allergen was named or
-// undeclared items were left out.
+// Names, prices and allergens come only from the candidates; up to three suggestions, spread over
+// sections unless the diner asked for the cheapest; an honest sentence when nothing fits; a question
+// with the allergens as chips when the message was allergy-related but named none. Every answer
+// carries understood (the constraints as codes) and the notes (what is avoided, undeclared dishes
+// left out, staff caution whenever allergens are in play). Sentences come from the vocabulary's
+// replies; a diner writing another understood language gets English with their allergen names.
 
-import { avoidGroups, chips as CHIPS, courses as COURSES, diets as DIETS } from "../../../shared/vocabulary.json";
-import { allergenLabel, EU14, tagLabel as label } from "../vocab";
+import {
+  allergens as ALLERGENS, avoidGroups, chips as CHIPS, courses as COURSES, diets as DIETS, languages as LANGUAGES,
+  replies as REPLIES, tags as TAGS,
+} from "../../../shared/vocabulary.json";
 import type { Item, Selection } from "./candidates";
-import { type Constraints, namesAllergens } from "./constraints";
+import { allergy, type Constraints, sorted, toJson, type Understood } from "./constraints";
+import { EU14_ORDER } from "./lexicon";
+import { chars } from "./text";
 
 export const MAX_REPLY = 450;
 const MAX_SUGGESTIONS = 3;
 const COURSE_ORDER = ["dessert", "drink", "main", "starter", "side"] as const;
-type Lang = "en" | "sv";
-type Text = Record<"some" | "cheapest" | "one" | "none" | "short" | "and" | "or" | "dishes" | "without" | "under"
-  | "spicy" | "mild" | "no" | "notSpicy" | "popular" | "caution" | "undeclared", string>;
-const TEXT: Record<Lang, Text> = {
-  en: {
-    some: "Here are some {desc}: {list}.", cheapest: "The cheapest {desc}: {list}.",
-    one: "I found one: {list}.", none: "I couldn't find any {desc} on the menu; please ask the staff, "
-      + "they may be able to help.", short: "Here are some {desc}.", and: " and ", or: " or ",
-    dishes: "dishes", without: "without", under: "under", spicy: "spicy", mild: "mild",
-    no: "no", notSpicy: "not spicy", popular: "popular",
-    caution: "Allergen details come from the restaurant; please confirm with the staff before ordering.",
-    undeclared: "{n} dish(es) without declared allergens were left out; ask the staff about them.",
-  },
-  sv: {
-    some: "Här är några {desc}: {list}.", cheapest: "Billigast bland {desc}: {list}.",
-    one: "Jag hittade en: {list}.", none: "Jag hittade inga {desc} på menyn; fråga gärna personalen, "
-      + "de kan hjälpa dig.", short: "Här är några {desc}.", and: " och ", or: " eller ",
-    dishes: "rätter", without: "utan", under: "under", spicy: "starka", mild: "milda",
-    no: "utan", notSpicy: "inte stark", popular: "populär",
-    caution: "Allergeninformationen kommer från restaurangen; dubbelkolla med personalen innan du beställer.",
-    undeclared: "{n} rätt(er) utan angivna allergener är inte med; fråga personalen om dem.",
-  },
-};
+const CAPITALISED_NOUNS = ["de"]; // languages whose labels keep their capital inside a sentence
 const SYMBOL_BEFORE: Record<string, string> = { EUR: "€", USD: "$", GBP: "£" };
 const KRONOR = ["SEK", "NOK", "DKK", "ISK"];
 
-export interface Suggestion { itemId: string; name: string; priceCents: number; reason: string }
-export interface Answer { reply: string; suggestions: Suggestion[]; chips: string[] }
+export interface Suggestion {
+  itemId: string;
+  name: string;
+  priceCents: number;
+  reason: string;
+  allergens: string[]; // EU-14 codes, in the regulation's order
+  allergensDeclared: boolean;
+}
+export interface Answer {
+  reply: string;
+  suggestions: Suggestion[];
+  chips: string[];
+  understood: Understood; // Constraints.to_json of the Python core
 
-const length = (s: string): number => Array.from(s).length;
+}
+
+type Texts = Record<string, unknown>;
+
+/** block[lang] of a per-language vocabulary entry (English, then "", when the vocabulary lacks it). */
+function say(block: unknown, lang: string): string {
+  const b = block as Texts;
+  const value = b[lang] ?? b.en;
+  return typeof value === "string" ? value : "";
+}
+
+const text = (lang: string): Texts => ((REPLIES as Texts)[lang] ?? REPLIES.en) as Texts;
+const allergenLabel = (code: string, lang: string): string => say((ALLERGENS as Texts)[code], lang);
+const tagLabel = (code: string, lang: string): string => say((TAGS as Texts)[code], lang);
+const length = (s: string): number => chars(s).length;
 /** Python's str.replace: every occurrence, no replacement patterns. */
 const fill = (template: string, key: string, value: string): string => template.split(key).join(value);
+/** Python's str.rstrip(): its whitespace, not JavaScript's. */
+const rstrip = (s: string): string => s.replace(/[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/, "");
 
-/** Two-decimal currencies; whole amounts without decimals ("89 kr", "€15", "15,50 €"). */
-export function formatPrice(cents: number, currency: string, lang: Lang): string {
+/** Two-decimal currencies; whole amounts without decimals ("89 kr", "€15", "15,50 €"): English puts
+ * the symbol first with a decimal point, the other languages after with a decimal comma. */
+export function formatPrice(cents: number, currency: string, lang: string): string {
   let amount = cents % 100 === 0 ? String(Math.floor(cents / 100)) : (cents / 100).toFixed(2);
-  if (lang === "sv") amount = amount.replace(".", ",");
+  if (lang !== "en") amount = amount.replace(".", ",");
   if (KRONOR.includes(currency)) return `${amount} kr`;
   const symbol = SYMBOL_BEFORE[currency];
   if (symbol === undefined) return `${amount} ${currency}`;
-  return lang === "sv" ? `${amount} ${symbol}` : `${symbol}${amount}`;
+  return lang === "en" ? `${symbol}${amount}` : `${amount} ${symbol}`;
 }
 
-function join(parts: string[], t: Text, word: "and" | "or" = "and"): string {
-  return parts.length <= 1 ? parts.join("") : parts.slice(0, -1).join(", ") + t[word] + parts[parts.length - 1];
+const lower = (label: string, lang: string): string => (CAPITALISED_NOUNS.includes(lang) ? label : label.toLowerCase());
+
+function join(parts: string[], t: Texts, word: "and" | "or" = "and"): string {
+  return parts.length <= 1 ? parts.join("") : parts.slice(0, -1).join(", ") + say(t, word) + parts[parts.length - 1];
 }
 
 /** Allergen names, grouped where the vocabulary says so (nuts + peanuts -> "nuts"). */
-function allergenWords(codes: Set<string>, lang: Lang): string[] {
+function allergenWords(codes: Set<string>, lang: string): string[] {
   const left = new Set(codes);
   const words: string[] = [];
-  for (const group of avoidGroups) {
-    if (group.codes.every((c) => left.has(c))) {
-      words.push(group[lang]);
-      group.codes.forEach((c) => left.delete(c));
+  for (const group of avoidGroups as Texts[]) {
+    const members = group.codes as string[];
+    if (members.every((c) => left.has(c)) && lang in group) {
+      words.push(String(group[lang]));
+      members.forEach((c) => left.delete(c));
     }
   }
-  return words.concat(EU14.filter((a) => left.has(a))
-    .map((a) => allergenLabel(a, lang).toLowerCase()));
+  return words.concat(EU14_ORDER.filter((a) => left.has(a)).map((a) => lower(allergenLabel(a, lang), lang)));
 }
 
-const sorted = (s: Set<string>): string[] => [...s].sort();
+/** The reply's line saying what is avoided, in the reply's language lang with the allergen names of
+ * the diner's language names; "" when nothing is. */
+export function avoiding(c: Constraints, lang: string, names: string): string {
+  if (!c.avoid.size) return "";
+  const labels = EU14_ORDER.filter((a) => c.avoid.has(a)).map((a) => allergenLabel(a, names));
+  return fill(say(text(lang), "avoiding"), "{list}", labels.join(", "));
+}
 
-function describe(c: Constraints, lang: Lang, currency: string): string {
-  const t = TEXT[lang];
-  const diets = sorted(c.diets).map((d) => DIETS[d as keyof typeof DIETS].label[lang]);
-  const nouns = COURSE_ORDER.filter((k) => c.courses.has(k)).map((k) => COURSES[k].label[lang]);
-  const words = diets.length ? [join(diets, t)] : [];
-  if (c.spicy !== null) words.push(t[c.spicy ? "spicy" : "mild"]);
-  words.push(join(nouns.length ? nouns : [t.dishes], t, "or"));
-  if (c.avoid.size) words.push(`${t.without} ${join(allergenWords(c.avoid, lang), t, "or")}`);
-  if (c.maxPriceCents !== null) words.push(`${t.under} ${formatPrice(c.maxPriceCents, currency, lang)}`);
+function describe(c: Constraints, lang: string, currency: string): string {
+  const t = text(lang);
+  const diets = sorted(c.diets).map((d) => say((DIETS as Record<string, { label: unknown }>)[d]?.label, lang));
+  const nouns = COURSE_ORDER.filter((k) => c.courses.has(k)).map((k) => say(COURSES[k].label, lang));
+  const adjectives = diets.length ? [join(diets, t)] : [];
+  if (c.spicy !== null) adjectives.push(say(t, c.spicy ? "spicy" : "mild"));
+  const noun = join(nouns.length ? nouns : [say(t, "dishes")], t, "or");
+  const words = say(t, "adjectives") === "after" ? [noun, ...adjectives] : [...adjectives, noun];
+  if (c.avoid.size) words.push(`${say(t, "without")} ${join(allergenWords(c.avoid, lang), t, "or")}`);
+  if (c.maxPriceCents !== null) words.push(`${say(t, "under")} ${formatPrice(c.maxPriceCents, currency, lang)}`);
   return words.join(" ");
 }
 
-const tagLabel = (tag: string, lang: Lang): string => label(tag, lang).toLowerCase();
-
-function reason(item: Item, c: Constraints, lang: Lang, currency: string): string {
-  const t = TEXT[lang];
-  const parts = sorted(c.diets).map((d) => tagLabel(d, lang));
-  if (c.avoid.size) parts.push(`${t.no} ${join(allergenWords(c.avoid, lang), t, "or")}`);
-  if (c.spicy !== null) parts.push(c.spicy ? tagLabel("spicy", lang) : t.notSpicy);
-  if (!parts.length && item.tags.has("popular")) parts.push(t.popular);
+function reason(item: Item, c: Constraints, lang: string, currency: string): string {
+  const t = text(lang);
+  const parts = sorted(c.diets).map((d) => lower(tagLabel(d, lang), lang));
+  if (c.avoid.size) parts.push(`${say(t, "no")} ${join(allergenWords(c.avoid, lang), t, "or")}`);
+  if (c.spicy !== null) parts.push(c.spicy ? lower(tagLabel("spicy", lang), lang) : say(t, "not spicy"));
+  if (!parts.length && item.tags.has("popular")) parts.push(say(t, "popular"));
   return [...parts, formatPrice(item.priceCents, currency, lang)].join(", ");
 }
 
@@ -108,53 +128,92 @@ function pick(selection: Selection, c: Constraints): Item[] {
   return picked.sort((a, b) => ranked.indexOf(a) - ranked.indexOf(b));
 }
 
-function chipsFor(selection: Selection, c: Constraints, lang: Lang, currency: string): string[] {
+function chipsFor(selection: Selection, c: Constraints, lang: string, currency: string): string[] {
   const out: string[] = [];
-  if (!c.diets.size) out.push(CHIPS.diet.vegan[lang]);
+  if (!c.diets.size) out.push(say(CHIPS.diet.vegan, lang));
   const avoid = Object.keys(CHIPS.avoid).find((code) => !c.avoid.has(code));
-  if (avoid !== undefined) out.push(CHIPS.avoid[avoid as keyof typeof CHIPS.avoid][lang]);
+  if (avoid !== undefined) out.push(say((CHIPS.avoid as Texts)[avoid], lang));
   const course = COURSE_ORDER.find((k) => !c.courses.has(k));
-  if (course !== undefined) out.push(COURSES[course].chip[lang]);
+  if (course !== undefined) out.push(say(COURSES[course].chip, lang));
   const prices = selection.candidates.map((i) => i.priceCents).sort((a, b) => a - b);
   if (c.maxPriceCents === null && prices.length >= 2) {
     const major = prices[Math.floor((prices.length - 1) / 2)]! / 100;
     const step = major >= 100 ? 50 : major >= 20 ? 10 : 1;
     const limit = Math.max(step, Math.ceil(major / step) * step) * 100;
-    out.push(fill(CHIPS.under[lang], "{price}", formatPrice(limit, currency, lang)));
+    out.push(fill(say(CHIPS.under, lang), "{price}", formatPrice(limit, currency, lang)));
   }
-  if (!c.cheapest) out.push(CHIPS.cheapest[lang]);
-  if (c.spicy === null) out.push(CHIPS.mild[lang]);
-  out.push(CHIPS.reset[lang]);
+  if (!c.cheapest) out.push(say(CHIPS.cheapest, lang));
+  if (c.spicy === null) out.push(say(CHIPS.mild, lang));
+  out.push(say(CHIPS.reset, lang));
   return out.slice(0, 4);
 }
 
 function fit(sentences: string[]): string {
   const reply = sentences.filter(Boolean).join(" ");
-  return length(reply) <= MAX_REPLY ? reply : Array.from(reply).slice(0, MAX_REPLY - 1).join("").trimEnd() + "…";
+  return length(reply) <= MAX_REPLY ? reply : rstrip(chars(reply).slice(0, MAX_REPLY - 1).join("")) + "…";
 }
 
-export const replyLanguage = (c: Constraints, locale: string): Lang =>
-  c.language === "sv" || (c.language === null && locale.toLowerCase().startsWith("sv")) ? "sv" : "en";
+/** The diner's language when replies are written in it, else the restaurant's, else English. */
+export function replyLanguage(c: Constraints, locale: string): string {
+  const replies: string[] = LANGUAGES.replies;
+  for (const lang of [c.language, locale.split("-")[0]!.toLowerCase()]) {
+    if (lang !== null && replies.includes(lang)) return lang;
+    if (lang !== null) break; // understood but not written: English, with the diner's allergen names
+  }
+  return "en";
+}
+
+/** The language of the allergen names the diner reads: theirs, whenever it is understood. */
+export const namesLanguage = (c: Constraints, lang: string): string =>
+  c.language !== null && (LANGUAGES.understood as string[]).includes(c.language) ? c.language : lang;
+
+/** What every answer adds after its own words: what is avoided, the undeclared dishes left out, and
+ * the staff-confirmation sentence whenever allergens are in play. */
+export function notes(selection: Selection, c: Constraints, lang: string, names: string): string[] {
+  const t = text(lang);
+  const undeclared = selection.undeclared ? fill(say(t, "undeclared"), "{n}", String(selection.undeclared)) : "";
+  const caution = allergy(c) || selection.undeclared ? say(t, "caution") : "";
+  return [avoiding(c, lang, names), undeclared, caution].filter(Boolean);
+}
+
+/** One suggestion card: name, price and allergens from the menu. */
+export const suggestion = (item: Item, why: string): Suggestion => ({
+  itemId: item.id, name: item.name, priceCents: item.priceCents, reason: why,
+  allergens: EU14_ORDER.filter((a) => item.allergens.has(a)), allergensDeclared: item.allergensDeclared,
+});
+
+/** Allergy-related, but which allergen? Ask, with every allergen not yet avoided as a chip. */
+function question(c: Constraints, lang: string, names: string): Answer {
+  const chips = EU14_ORDER.filter((a) => !c.avoid.has(a)).map((a) => allergenLabel(a, names));
+  const none: Selection = { candidates: [], undeclared: 0, excluded: 0 };
+  return {
+    reply: fit([say(text(lang), "ask"), ...notes(none, c, lang, names)]), suggestions: [],
+    chips: [...chips, say(CHIPS.reset, lang)], understood: toJson(c),
+  };
+}
 
 export function respond(selection: Selection, c: Constraints, currency: string, locale: string): Answer {
   const lang = replyLanguage(c, locale);
-  const t = TEXT[lang];
+  const names = namesLanguage(c, lang);
+  if (c.askAllergen) return question(c, lang, names);
+  const t = text(lang);
   const picked = pick(selection, c);
   const desc = describe(c, lang, currency);
-  const caution = namesAllergens(c) || selection.undeclared ? t.caution : "";
-  const undeclared = selection.undeclared ? fill(t.undeclared, "{n}", String(selection.undeclared)) : "";
+  const tail = notes(selection, c, lang, names);
   const listing = join(picked.map((i) => `${i.name} (${formatPrice(i.priceCents, currency, lang)})`), t);
   let head: string;
   if (!picked.length) {
-    head = fill(t.none, "{desc}", desc);
+    head = fill(say(t, "none"), "{desc}", desc);
   } else {
     const key = picked.length === 1 ? "one" : c.cheapest ? "cheapest" : "some";
-    head = fill(fill(t[key], "{desc}", desc), "{list}", listing);
-    if (length([head, undeclared, caution].filter(Boolean).join(" ")) > MAX_REPLY) head = fill(t.short, "{desc}", desc);
+    head = fill(fill(say(t, key), "{desc}", desc), "{list}", listing);
+    // the names are in the suggestions anyway
+    if (length([head, ...tail].join(" ")) > MAX_REPLY) head = fill(say(t, "short"), "{desc}", desc);
   }
   return {
-    reply: fit([head, undeclared, caution]),
-    suggestions: picked.map((i) => ({ itemId: i.id, name: i.name, priceCents: i.priceCents, reason: reason(i, c, lang, currency) })),
+    reply: fit([head, ...tail]),
+    suggestions: picked.map((i) => suggestion(i, reason(i, c, lang, currency))),
     chips: chipsFor(selection, c, lang, currency),
+    understood: toJson(c),
   };
 }

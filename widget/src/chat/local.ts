@@ -1,15 +1,20 @@
 // The local responder: the fallback responder of the server, run in the browser over the loaded
 // menu when server chat is off or unreachable. Follow-ups refine the previous turn's constraints,
-// kept in memory (never stored).
+// kept in memory (never stored); forget takes part of the reading back after the message is read,
+// as the server's chat request does.
 
 import type { Menu } from "../types";
 import { select } from "./candidates";
-import { type Constraints, parse } from "./constraints";
+import { type Constraints, forget as without, parse } from "./constraints";
 import { type Answer, respond } from "./fallback";
+
+export type { Constraints, Understood } from "./constraints";
+export type { Answer, Suggestion } from "./fallback";
 
 export interface LocalTurn { answer: Answer; constraints: Constraints }
 
-export function localAnswer(menu: Menu, message: string, previous: Constraints | null, locale: string): LocalTurn {
-  const constraints = parse(message, previous);
+export function localAnswer(menu: Menu, message: string, previous: Constraints | null, locale: string,
+                            forget: string[] = []): LocalTurn {
+  const constraints = without(parse(message, previous), forget);
   return { answer: respond(select(menu, constraints), constraints, menu.restaurant.currency, locale), constraints };
 }
