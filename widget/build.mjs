@@ -5,7 +5,7 @@
 // `node build.mjs --test NAME FILE` writes test/NAME.ts as a node program (the entries tests/widget
 // runs: the local responder over tests/chat/cases.json, unit checks). Same input, same bytes.
 import { build } from "esbuild";
-import { mkdirSync, readdirSync, rmSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -14,6 +14,22 @@ const [first, second, third] = process.argv.slice(2);
 const common = { absWorkingDir: here, bundle: true, charset: "utf8", legalComments: "none", logLevel: "warning" };
 // browsers with constructable stylesheets (Chrome 73, Firefox 101, Safari 16.4)
 const target = ["es2022", "chrome100", "firefox101", "safari16.4"];
+
+// The main bundle needs only labels in the widget's own languages (src/i18n.ts) and which tags satisfy a
+// diet: it gets that slice of shared/vocabulary.json; the local responder's chunk gets the whole file.
+const UI_LANGUAGES = ["en", "sv"];
+const uiVocabulary = {
+  name: "ui-vocabulary",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]shared[\\/]vocabulary\.json$/ }, (args) => {
+      const v = JSON.parse(readFileSync(args.path, "utf8"));
+      const labels = (section) => Object.fromEntries(Object.entries(section).map(
+        ([code, byLang]) => [code, Object.fromEntries(UI_LANGUAGES.map((lang) => [lang, byLang[lang]]))]));
+      const diets = Object.fromEntries(Object.entries(v.diets).map(([code, d]) => [code, { satisfiedBy: d.satisfiedBy }]));
+      return { loader: "json", contents: JSON.stringify({ allergens: labels(v.allergens), tags: labels(v.tags), diets }) };
+    });
+  },
+};
 
 if (first === "--test") {
   await build({ ...common, entryPoints: [`test/${second}.ts`], platform: "node", format: "esm", target: "node20",
@@ -31,6 +47,6 @@ if (first === "--test") {
   const chunkName = basename(Object.keys(chunk.metafile.outputs)[0]);
   await build({
     ...common, entryPoints: ["src/main.ts"], outfile: resolve(outdir, "widget.js"), format: "iife", minify: true, target,
-    define: { LOCAL_CHUNK: JSON.stringify(chunkName) },
+    define: { LOCAL_CHUNK: JSON.stringify(chunkName) }, plugins: [uiVocabulary],
   });
 }

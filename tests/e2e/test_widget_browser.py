@@ -359,7 +359,12 @@ def test_swedish_at_320_pixels_with_reduced_motion(browser, live_server, host_si
     ask_box.fill("något veganskt utan gluten")
     ask_box.press("Enter")
     page.locator("stjarna-widget .card").first.wait_for(timeout=10000)
-    assert "Här är" in page.locator("stjarna-widget .msg.bot").last.inner_text()
+    answer = page.locator("stjarna-widget .msg.bot").last
+    assert "Här är" in answer.inner_text()
+    # what it understood, in Swedish, as removable chips: the allergen first
+    assert [b.get_attribute("aria-label") for b in answer.locator(".u button").all()] == [
+        "Sluta undvika Gluten", "Ta bort Vegansk"]
+    assert view.evaluate("el => el.scrollWidth <= el.clientWidth")
     page.screenshot(path=str(screenshots / "assistant-sv-320.png"))
     assert errors == []
     page.close()

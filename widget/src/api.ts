@@ -2,8 +2,8 @@
 // can answer CORS preflights per tenant), send no cookies and time out. Failures become ApiError
 // (the API answered with an error body) or NetworkError (no readable answer).
 
+import type { Answer } from "./chat/local";
 import type { Config, Menu, Order } from "./types";
-import type { Answer } from "./chat/fallback";
 
 export class ApiError extends Error {
   constructor(
@@ -72,8 +72,10 @@ export function client(endpoint: string, restaurantId: string) {
   return {
     config: () => call<Config>("/api/public/config"),
     menu: () => call<Menu>("/api/public/menu"),
-    chat: (sessionToken: string, message: string) =>
-      call<ChatAnswer>("/api/chat", { method: "POST", body: { restaurantId, sessionToken, message } }, CHAT_TIMEOUT_MS),
+    /** `forget`: parts of the reading the diner takes back (`allergen:<code>`, `diet:<code>`, `maxPrice`…). */
+    chat: (sessionToken: string, message: string, forget: string[] = []) =>
+      call<ChatAnswer>("/api/chat", { method: "POST", body: { restaurantId, sessionToken, message, forget } },
+                       CHAT_TIMEOUT_MS),
     quote: (body: OrderBody) => call<Order>("/api/orders/quote", { method: "POST", body }),
     place: (body: OrderBody, idempotencyKey: string) =>
       call<Order>("/api/orders", { method: "POST", body, headers: { "Idempotency-Key": idempotencyKey } }),

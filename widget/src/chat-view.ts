@@ -1,12 +1,17 @@
 // The assistant: POST /api/chat, or the local responder when server chat is off (config flag or
 // 503 SERVER_CHAT_DISABLED) or the API is unreachable (network error, 5xx). Suggestion cards add
-// to the cart in one tap; chips send a follow-up. The log only grows while the view is shown, so
-// screen readers announce each new message once.
+// to the cart in one tap and show their allergens; chips send a follow-up. What the assistant
+// understood is shown under its answer as chips; removing one sends the diner's last message again
+// with `forget`. The log only grows while the view is shown, so screen readers announce each new
+// message once.
 
 import { ApiError } from "./api";
+import type { Answer, Understood } from "./chat/local";
 import type { Ctx, Message } from "./context";
 import { type Child, h } from "./dom";
-import { dish } from "./menu-view";
+import type { Key } from "./i18n";
+import { allergenLine, dish } from "./menu-view";
+import { allergenLabel, tagLabel } from "./vocab";
 
 const MAX_MESSAGE = 500;
 declare const LOCAL_CHUNK: string; // the local responder's file name, set by build.mjs
@@ -23,15 +28,36 @@ function responder(ctx: Ctx): Promise<Local> {
   }));
 }
 
-function messageView(ctx: Ctx, m: Message, send: (text: string) => void): HTMLElement {
+/** Send a message; with `forget` (a part of the reading taken back), show `note` instead of the message. */
+type Say = (text: string, forget?: string, note?: string) => void;
+type Chip = [label: string, forget: string];
+
+/** What the assistant understood, as removable chips: the avoided allergens first, then the rest. */
+function understood(ctx: Ctx, u: Understood, say: Say): Child[] {
+  const { t, lang } = ctx;
+  const row = (title: Key, chips: Chip[], allergen?: boolean): Child => chips.length > 0 &&
+    h("div", { class: allergen ? "u ua" : "u" }, t(title), chips.map(([label, code]) => h("span", {}, label,
+      h("button", { "aria-label": t(allergen ? "stopAvoiding" : "remove", label),
+                    onclick: () => say(ctx.chat.said ?? "", code, t(allergen ? "unavoided" : "removed", label)) }, "×"))));
+  const rest: Chip[] = [...u.diets.map((d): Chip => [tagLabel(d, lang), "diet:" + d]),
+                        ...u.courses.map((c): Chip => [t(c as Key), "course:" + c])];
+  if (u.maxPriceCents !== null) rest.push([t("under", ctx.money(u.maxPriceCents)), "maxPrice"]);
+  if (u.spicy !== null) rest.push([u.spicy ? tagLabel("spicy", lang) : t("mild"), "spicy"]);
+  if (u.cheapest) rest.push([t("cheapest"), "cheapest"]);
+  return [row("avoiding", u.avoid.map((a): Chip => [allergenLabel(a, lang), "allergen:" + a]), true),
+          row("understood", rest)];
+}
+
+function messageView(ctx: Ctx, m: Message, say: Say): HTMLElement {
   const { t } = ctx;
   return h("div", { class: "msg " + m.who },
     m.who === "me" && h("span", { class: "sr" }, t("you") + ": "),
     m.text,
+    m.understood && understood(ctx, m.understood, say),
     !!m.suggestions?.length && m.suggestions.map((s) => dish(ctx, "div", "i card", s.itemId, s.name, s.priceCents,
-      h("p", { class: "d" }, s.reason))),
+      h("p", { class: "d" }, s.reason), allergenLine(ctx, s))),
     m.local && h("p", { class: "m" }, t("local")),
-    !!m.chips?.length && h("div", { class: "chips" }, m.chips.map((c) => h("button", { onclick: () => send(c) }, c))));
+    !!m.chips?.length && h("div", { class: "chips" }, m.chips.map((c) => h("button", { onclick: () => say(c) }, c))));
 }
 
 function push(ctx: Ctx, m: Message): void {
@@ -39,40 +65,44 @@ function push(ctx: Ctx, m: Message): void {
   ctx.chat.view?.show(m);
 }
 
-async function answerLocally(ctx: Ctx, text: string, note?: string): Promise<void> {
+const answered = (ctx: Ctx, a: Answer, local?: boolean): void =>
+  push(ctx, { who: "bot", text: a.reply, suggestions: a.suggestions, chips: a.chips, understood: a.understood, local });
+
+async function answerLocally(ctx: Ctx, text: string, forget: string[], note?: string): Promise<void> {
   if (note) push(ctx, { who: "note", text: note });
   try {
-    const turn = (await responder(ctx)).localAnswer(ctx.menu, text, ctx.chat.previous, ctx.opts.locale);
+    const turn = (await responder(ctx)).localAnswer(ctx.menu, text, ctx.chat.previous, ctx.opts.locale, forget);
     ctx.chat.previous = turn.constraints;
-    const { reply, suggestions, chips } = turn.answer;
-    push(ctx, { who: "bot", text: reply, suggestions, chips, local: true });
+    answered(ctx, turn.answer, true);
   } catch {
     push(ctx, { who: "note", text: ctx.t("noAssistant") });
   }
 }
 
-async function send(ctx: Ctx, raw: string): Promise<void> {
+async function send(ctx: Ctx, raw: string, forget?: string, note?: string): Promise<void> {
   const { chat, t } = ctx;
   const text = raw.trim().slice(0, MAX_MESSAGE);
   if (!text || chat.busy) return;
   ctx.store.activate();
-  push(ctx, { who: "me", text });
+  chat.said = text;
+  push(ctx, note ? { who: "note", text: note } : { who: "me", text });
+  // what the diner took back since their last message: sending that message again must not read it again
+  const f = (chat.forgot = forget ? [...new Set([...chat.forgot ?? [], forget])] : []);
   chat.busy = true;
   chat.view?.busy(true);
   try {
-    if (chat.local || !ctx.config.features.serverChat) return await answerLocally(ctx, text);
-    const a = await ctx.api.chat(ctx.store.get().token, text);
-    push(ctx, { who: "bot", text: a.reply, suggestions: a.suggestions, chips: a.chips });
+    if (chat.local || !ctx.config.features.serverChat) return await answerLocally(ctx, text, f);
+    answered(ctx, await ctx.api.chat(ctx.store.get().token, text, f));
   } catch (e) {
     if (e instanceof ApiError && e.code === "SERVER_CHAT_DISABLED") {
       chat.local = true;
-      await answerLocally(ctx, text);
+      await answerLocally(ctx, text, f);
     } else if (e instanceof ApiError && e.status === 429) {
       push(ctx, { who: "note", text: t("rateLimited", e.retryAfter ?? 30) });
     } else if (e instanceof ApiError && e.status < 500) {
       push(ctx, { who: "note", text: t("chatError", e.message) });
     } else {
-      await answerLocally(ctx, text, t("offline"));
+      await answerLocally(ctx, text, f, t("offline"));
     }
   } finally {
     chat.busy = false;
@@ -89,7 +119,7 @@ export function chatView(ctx: Ctx): Child[] {
                              "aria-label": t("ask"), placeholder: t("ask"), "data-k": "ask",
                              oninput: () => (chat.draft = input.value) }) as HTMLInputElement;
   const button = h("button", { type: "submit", "data-k": "send" }, t("send")) as HTMLButtonElement;
-  const say = (text: string): void => void send(ctx, text);
+  const say: Say = (text, forget, note) => void send(ctx, text, forget, note);
   const show = (m: Message): void => {
     log.insertBefore(messageView(ctx, m, say), typing);
     log.scrollTop = log.scrollHeight;

@@ -2,8 +2,7 @@
 // menu, and a few helpers. Built once per widget after the config and the menu arrived.
 
 import type { Client } from "./api";
-import type { Constraints } from "./chat/constraints";
-import type { Suggestion } from "./chat/fallback";
+import type { Constraints, Suggestion, Understood } from "./chat/local";
 import { type OpenState, openState } from "./hours";
 import type { Key, Lang } from "./i18n";
 import type { Options } from "./loader";
@@ -18,6 +17,7 @@ export interface Message {
   text: string;
   suggestions?: Suggestion[];
   chips?: string[];
+  understood?: Understood | undefined; // shown as removable chips
   local?: boolean;
 }
 
@@ -37,6 +37,8 @@ export interface Ctx {
     local: boolean; // server chat said it is off: answer locally for the rest of the visit
     busy: boolean;
     draft: string; // what the diner is typing
+    said?: string; // the diner's last message: sent again with `forget` when a chip is removed
+    forgot?: string[]; // the `forget` codes since that message
     view?: { show(m: Message): void; busy(on: boolean): void } | undefined; // the log on screen, if any
   };
   order: Order | null; // the last placed order as last fetched

@@ -17,6 +17,9 @@ const EN = {
   offline: "The assistant can't be reached, so answers come from the menu on this device.",
   chatError: "The assistant couldn't answer ({x}).", you: "You",
   noAssistant: "The assistant isn't available right now.",
+  avoiding: "Avoiding:", understood: "Understood:", stopAvoiding: "Stop avoiding {x}",
+  unavoided: "No longer avoiding: {x}", removed: "Removed: {x}", under: "Under {x}", mild: "Not spicy",
+  cheapest: "Cheapest", starter: "Starters", main: "Mains", dessert: "Desserts", drink: "Drinks", side: "Sides",
   empty: "Your cart is empty.", quantity: "Quantity of {x}", more: "One more {x}", less: "One less {x}",
   remove: "Remove {x}", note: "Note for the kitchen", estimate: "Estimated total", total: "Total",
   checking: "Checking prices…", place: "Place pickup order", placing: "Placing order…",
@@ -47,6 +50,10 @@ const SV: Strings = {
   offline: "Assistenten går inte att nå, så svaren kommer från menyn på den här enheten.",
   chatError: "Assistenten kunde inte svara ({x}).", you: "Du",
   noAssistant: "Assistenten är inte tillgänglig just nu.",
+  avoiding: "Undviker:", understood: "Uppfattat:", stopAvoiding: "Sluta undvika {x}",
+  unavoided: "Undviker inte längre: {x}", removed: "Borttaget: {x}", under: "Under {x}", mild: "Inte stark",
+  cheapest: "Billigast", starter: "Förrätter", main: "Varmrätter", dessert: "Efterrätter", drink: "Drycker",
+  side: "Tillbehör",
   empty: "Varukorgen är tom.", quantity: "Antal {x}", more: "En till {x}", less: "En mindre {x}",
   remove: "Ta bort {x}", note: "Meddelande till köket", estimate: "Beräknad summa", total: "Summa",
   checking: "Kontrollerar priser…", place: "Beställ för avhämtning", placing: "Skickar beställningen…",
@@ -68,5 +75,5 @@ export const language = (locale: string): Lang => (locale.toLowerCase().startsWi
 /** The translator for one language: t("added", "Soup") fills {x}. */
 export function translator(lang: Lang): (key: Key, x?: string | number) => string {
   const table = lang === "sv" ? SV : EN;
-  return (key, x = "") => table[key].replace("{x}", () => String(x));
+  return (key, x = "") => (table[key] ?? key).replace("{x}", () => String(x)); // ?? key: a code with no string
 }

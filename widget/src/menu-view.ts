@@ -63,14 +63,18 @@ export function dish(ctx: Ctx, tag: string, cls: string, id: string, name: strin
       }, ctx.t("add"))));
 }
 
+/** A dish's allergens: "Contains: …", "No listed allergens" or, when undeclared, "ask staff" (menu and chat cards). */
+export function allergenLine({ t, lang }: Ctx, item: Pick<MenuItem, "allergens" | "allergensDeclared">): HTMLElement {
+  return !item.allergensDeclared ? h("p", { class: "a w" }, t("askStaff"))
+    : h("p", { class: "a" }, item.allergens.length
+      ? t("contains", item.allergens.map((a) => allergenLabel(a, lang)).join(", ")) : t("noAllergens"));
+}
+
 function itemView(ctx: Ctx, item: MenuItem): HTMLElement {
-  const { t, lang } = ctx;
   return dish(ctx, "li", "i", item.id, item.name, item.priceCents,
     item.description && h("p", { class: "d" }, item.description),
-    item.tags.length > 0 && h("div", {}, item.tags.map((tag) => h("span", { class: "b" }, tagLabel(tag, lang)))),
-    !item.allergensDeclared ? h("p", { class: "a w" }, t("askStaff"))
-      : h("p", { class: "a" }, item.allergens.length
-        ? t("contains", item.allergens.map((a) => allergenLabel(a, lang)).join(", ")) : t("noAllergens")));
+    item.tags.length > 0 && h("div", {}, item.tags.map((tag) => h("span", { class: "b" }, tagLabel(tag, ctx.lang)))),
+    allergenLine(ctx, item));
 }
 
 export function menuView(ctx: Ctx): Child[] {

@@ -44,10 +44,14 @@ h4{margin:0;font-weight:600}
 .f button,.chips button{border-radius:18px}
 .log{flex:1;overflow:auto;padding:12px 16px;display:flex;flex-direction:column;gap:8px}
 .msg{max-width:90%;padding:8px 12px;border-radius:12px;background:#f1f1f1;white-space:pre-wrap;overflow-wrap:anywhere}
-.me{align-self:flex-end}
+.msg.me{align-self:flex-end;background:var(--c)}
 .note{align-self:center;background:#fff4e5;font-size:13px}
 .card{background:#fff;border:1px solid #ddd;border-radius:10px;padding:8px;margin-top:6px;white-space:normal}
 .chips{display:flex;flex-wrap:wrap;gap:6px;margin-top:8px}
+.u{display:flex;flex-wrap:wrap;align-items:center;gap:4px 6px;margin-top:6px;font-size:13px;white-space:normal}
+.u span{display:inline-flex;align-items:center;border:1px solid;border-radius:14px;padding-left:10px;background:#eef3f1;color:#1e4d40}
+.ua span{background:#fff4e5;color:#8a3b00;font-weight:700}
+.u button{border:0;background:none;min-height:28px;min-width:30px;padding:0;border-radius:14px;font-size:17px;line-height:1}
 .dots span{display:inline-block;width:7px;height:7px;margin:0 2px;border-radius:50%;background:#777;animation:b 1s infinite}
 .dots span+span{animation-delay:.3s}
 @keyframes b{50%{opacity:.2}}
