@@ -74,3 +74,13 @@ def test_python_load_generator_counts_every_status_and_byte():
     assert full["bodyBytes"] == 1000 * full["requests"]
     assert cached["statuses"] == {"304": cached["requests"]} and cached["bodyBytes"] == 0
     assert 0 < full["p50Ms"] <= full["p99Ms"]
+
+
+def test_safety_report_holds_its_goals():
+    """scripts/safety as CI sees it: no unsafe answer, no crash, each language's answered share at its goal
+    (the parse cost is a bench figure, not asserted here)."""
+    data = json.loads(run("bench/safety_report.py", "--json", "--repeat", "1"))
+    assert data["messages"] >= 400 and data["unsafe"] == 0 and data["errors"] == 0
+    assert len(data["rows"]) == 11
+    for row in data["rows"]:
+        assert row["answered"] >= row["answeredGoal"], row
