@@ -1,1 +1,3 @@
 """Admin access: API keys for ``/api/admin/…`` (docs/admin.md)."""
+
+__all__: list[str] = []
