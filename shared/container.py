@@ -2,19 +2,25 @@
 
 Mangum runs the ASGI lifespan on every invocation, so nothing is built in a lifespan handler; the
 handler module builds only the app, and the first request builds what it needs here. Heavy
-imports (psycopg, postgrest, upstash-redis, pydantic-settings) happen inside these factories,
-never on the import path of a handler module.
+imports (psycopg, postgrest, upstash-redis, openai, boto3, pydantic-settings) happen inside the
+builders (beside their ports: ``shared.store.build_store``, ``shared.kv.build_kv``,
+``shared.chat.ai.build_ai``, ``shared.flags.build_flag_store``), never on the import path of a
+handler module.
+
+Each service is a ``Lazy`` attribute: ``container.chat`` builds it on first use, under the
+container's re-entrant lock (building one service may ask for another: chat asks for the KV and the
+flags). On the event loop, ``await container.built(Container.chat)`` gives it at once when it is
+ready and otherwise builds it in a worker thread (building may do I/O).
 """
 
 from __future__ import annotations
 
 import functools
-import logging
 import threading
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Generic, TypeVar, overload
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
     from datetime import datetime
 
     from shared.admin.keys import AdminKeys
@@ -22,16 +28,125 @@ if TYPE_CHECKING:
     from shared.chat.pipeline import ChatService
     from shared.flags import Flags
     from shared.kv import KV
-    from shared.menus.public import MenuService
+    from shared.menus.cache import MenuService
     from shared.orders.service import OrderService
     from shared.ratelimit import RateLimiter
     from shared.settings import Settings
     from shared.store import Store
 
-_log = logging.getLogger("stjarna.container")
+T = TypeVar("T")
+
+
+class Lazy(Generic[T]):
+    """A service built on first use, once per container, and kept in the container's ``_<name>``
+    attribute (a test may put an adapter there, or ``None`` to have it built again).
+
+    ``stale`` and ``refresh``: a service that must re-read something now and then (the flags): when
+    ``stale`` says so, reading the attribute refreshes it first, and it is not ``ready``."""
+
+    def __init__(self, build: Callable[[Container], T], *, stale: Callable[[T], bool] | None = None,
+                 refresh: Callable[[T], None] | None = None) -> None:
+        self._build = build
+        self._stale = stale
+        self._refresh = refresh
+        self.attr = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.attr = f"_{name}"
+
+    @overload
+    def __get__(self, container: None, owner: type) -> Lazy[T]: ...
+    @overload
+    def __get__(self, container: Container, owner: type) -> T: ...
+    def __get__(self, container: Container | None, owner: type) -> Lazy[T] | T:
+        return self if container is None else self.get(container)
+
+    def get(self, container: Container) -> T:
+        """The service, built now if it is not yet (and refreshed if stale)."""
+        value: T | None = container.__dict__[self.attr]
+        if value is None:
+            with container._lock:  # one lock per container, shared by its services
+                value = container.__dict__[self.attr]
+                if value is None:
+                    value = self._build(container)
+                    setattr(container, self.attr, value)
+        if self._stale is not None and self._refresh is not None and self._stale(value):
+            self._refresh(value)
+        return value
+
+    def ready(self, container: Container) -> T | None:
+        """The service if built and usable without I/O, else None."""
+        value: T | None = container.__dict__[self.attr]
+        if value is not None and self._stale is not None and self._stale(value):
+            return None
+        return value
+
+
+def _store(c: Container) -> Store:
+    from shared.store import build_store
+
+    return build_store(c.settings)
+
+
+def _kv(c: Container) -> KV:
+    from shared.kv import build_kv
+
+    return build_kv(c.settings)
+
+
+def _flags(c: Container) -> Flags:
+    """The feature flags (shared/flags), refreshed when older than FLAGS_CACHE_SECONDS."""
+    from shared.flags import Flags, build_flag_store
+
+    return Flags(c.settings, build_flag_store(c.settings))
+
+
+def _menus(c: Container) -> MenuService:
+    from shared.menus.cache import MenuService
+
+    s = c.settings
+    return MenuService(c.store, c.kv, local_seconds=s.menu_local_cache_seconds,
+                       stale_if_error_seconds=s.menu_stale_if_error_seconds, kv_ttl_seconds=s.menu_kv_ttl_seconds)
+
+
+def _limiter(c: Container) -> RateLimiter:
+    from shared.ratelimit import build_rate_limiter
+
+    return build_rate_limiter(c.settings)
+
+
+def _chat(c: Container) -> ChatService:
+    """The chat pipeline; its OpenAI client exists only when a key is configured."""
+    from shared.chat.ai import build_ai
+    from shared.chat.pipeline import ChatService
+
+    if c._ai is None:  # injected by tests, else built with chat
+        c._ai = build_ai(c.settings)
+    return ChatService(c.kv, c.settings, c._ai, c.flags)
+
+
+def _orders(c: Container) -> OrderService:
+    from shared.orders.service import OrderService, system_clock
+
+    return OrderService(c.store, c.settings, clock=c._clock or system_clock)
+
+
+def _admin_keys(c: Container) -> AdminKeys:
+    from shared.admin.keys import AdminKeys
+
+    return AdminKeys(c.store, c.settings.admin_key_pepper.get_secret_value())
 
 
 class Container:
+    store = Lazy(_store)
+    kv = Lazy(_kv)
+    flags = Lazy(_flags, stale=lambda flags: flags.stale, refresh=lambda flags: flags.refresh())
+    menus = Lazy(_menus)
+    limiter = Lazy(_limiter)
+    chat = Lazy(_chat)
+    orders = Lazy(_orders)
+    admin_keys = Lazy(_admin_keys)
+
     def __init__(self, settings: Settings, *, store: Store | None = None, kv: KV | None = None,
                  limiter: RateLimiter | None = None, ai: AiResponder | None = None,
                  clock: Callable[[], datetime] | None = None, flags: Flags | None = None) -> None:
@@ -40,120 +155,28 @@ class Container:
         self._kv = kv
         self._limiter = limiter
         self._ai = ai
+        self._flags = flags
         self._menus: MenuService | None = None
         self._chat: ChatService | None = None
         self._orders: OrderService | None = None
         self._admin_keys: AdminKeys | None = None
         self._clock = clock  # orders' "now" (opening hours, lead time): injected by tests
-        self._flags = flags
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # re-entrant: a service's builder asks for the ones it needs
 
-    @property
-    def store(self) -> Store:
-        if self._store is None:
-            with self._lock:
-                if self._store is None:
-                    self._store = build_store(self.settings)
-        return self._store
+    def ready(self, service: Lazy[T]) -> T | None:
+        """``service`` (e.g. ``Container.menus``) if built and usable without I/O, else None: the
+        event loop may use it directly."""
+        return service.ready(self)
 
-    @property
-    def kv(self) -> KV:
-        if self._kv is None:
-            with self._lock:
-                if self._kv is None:
-                    self._kv = build_kv(self.settings)
-        return self._kv
+    async def built(self, service: Lazy[T]) -> T:
+        """``service`` (e.g. ``Container.chat``): at once when ready, else built (or refreshed) in a
+        worker thread, as building may do I/O (the embedded database starts, flags are read)."""
+        found = service.ready(self)
+        if found is not None:
+            return found
+        from starlette.concurrency import run_in_threadpool
 
-    @property
-    def ready_flags(self) -> Flags | None:
-        """The flags if built and fresh (no I/O needed): the event loop may read them directly."""
-        flags = self._flags
-        return flags if flags is not None and not flags.stale else None
-
-    @property
-    def flags(self) -> Flags:
-        """The feature flags (shared/flags.py), refreshed when older than FLAGS_CACHE_SECONDS."""
-        if self._flags is None:
-            from shared.flags import Flags, build_flag_store
-
-            with self._lock:
-                if self._flags is None:
-                    self._flags = Flags(self.settings, build_flag_store(self.settings))
-        if self._flags.stale:
-            self._flags.refresh()
-        return self._flags
-
-    @property
-    def ready_menus(self) -> MenuService | None:
-        """The menu service if already built (no I/O): lets the event loop skip a thread hop."""
-        return self._menus
-
-    @property
-    def menus(self) -> MenuService:
-        if self._menus is None:
-            from shared.menus.public import MenuService
-
-            store, kv = self.store, self.kv
-            with self._lock:
-                if self._menus is None:
-                    self._menus = MenuService(store, kv, local_seconds=self.settings.menu_local_cache_seconds,
-                                              stale_if_error_seconds=self.settings.menu_stale_if_error_seconds,
-                                              kv_ttl_seconds=self.settings.menu_kv_ttl_seconds)
-        return self._menus
-
-    @property
-    def ready_limiter(self) -> RateLimiter | None:
-        return self._limiter
-
-    @property
-    def limiter(self) -> RateLimiter:
-        if self._limiter is None:
-            from shared.ratelimit import build_rate_limiter
-
-            with self._lock:
-                if self._limiter is None:
-                    self._limiter = build_rate_limiter(self.settings)
-        return self._limiter
-
-    @property
-    def ready_chat(self) -> ChatService | None:
-        return self._chat
-
-    @property
-    def chat(self) -> ChatService:
-        """The chat pipeline; its OpenAI client exists only when a key is configured."""
-        if self._chat is None:
-            from shared.chat.pipeline import ChatService
-
-            kv, flags = self.kv, self.flags  # both take the (non-reentrant) lock: resolved before it
-            with self._lock:
-                if self._chat is None:
-                    if self._ai is None:
-                        self._ai = build_ai(self.settings)
-                    self._chat = ChatService(kv, self.settings, self._ai, flags)
-        return self._chat
-
-    @property
-    def orders(self) -> OrderService:
-        if self._orders is None:
-            from shared.orders.service import OrderService, system_clock
-
-            store = self.store
-            with self._lock:
-                if self._orders is None:
-                    self._orders = OrderService(store, self.settings, clock=self._clock or system_clock)
-        return self._orders
-
-    @property
-    def admin_keys(self) -> AdminKeys:
-        if self._admin_keys is None:
-            from shared.admin.keys import AdminKeys
-
-            store = self.store
-            with self._lock:
-                if self._admin_keys is None:
-                    self._admin_keys = AdminKeys(store, self.settings.admin_key_pepper.get_secret_value())
-        return self._admin_keys
+        return await run_in_threadpool(service.get, self)
 
     def close(self) -> None:
         for client in (self._store, self._kv, self._limiter, self._ai):
@@ -161,62 +184,10 @@ class Container:
                 client.close()
 
 
-def build_store(settings: Settings) -> Store:
-    timeout = settings.store_timeout_seconds
-    if settings.store_kind == "supabase":
-        from shared.store.supabase import SupabaseStore
-
-        assert settings.supabase_url and settings.supabase_service_role_key
-        return SupabaseStore(settings.supabase_url, settings.supabase_service_role_key.get_secret_value(),
-                             timeout_seconds=timeout)
-    from shared.store.postgres import PostgresStore
-
-    if settings.store_kind == "postgres":
-        assert settings.database_url is not None
-        return PostgresStore(settings.database_url.get_secret_value(), timeout_seconds=timeout)
-    return PostgresStore(prepare_embedded(settings), timeout_seconds=timeout)
-
-
-def prepare_embedded(settings: Settings) -> str:
-    """Start (or attach to) the embedded PostgreSQL, migrate it and seed the demo restaurants."""
-    from shared.db.embedded import embedded_dsn
-    from shared.db.migrate import migrate
-    from shared.db.seed import seed_if_empty
-
-    dsn = embedded_dsn(settings.data_dir)
-    applied = migrate(dsn)
-    if applied:
-        _log.info("applied migrations: %s", ", ".join(applied))
-    seed_if_empty(dsn)
-    return dsn
-
-
-def build_kv(settings: Settings) -> KV:
-    if settings.kv_kind == "upstash":
-        from shared.kv.upstash import UpstashKV
-
-        assert settings.upstash_redis_rest_url and settings.upstash_redis_rest_token
-        return UpstashKV(settings.upstash_redis_rest_url, settings.upstash_redis_rest_token.get_secret_value(),
-                         timeout_seconds=settings.kv_timeout_seconds)
-    from shared.kv.memory import MemoryKV
-
-    return MemoryKV()
-
-
-def build_ai(settings: Settings) -> AiResponder | None:
-    if settings.openai_api_key is None:
-        return None
-    from shared.chat.openai_responder import OpenAIResponder
-
-    return OpenAIResponder(settings.openai_api_key.get_secret_value(), model=settings.openai_model,
-                           timeout_seconds=settings.openai_timeout_seconds, max_retries=settings.openai_max_retries,
-                           base_url=settings.openai_base_url)
-
-
 @functools.cache
 def default_container() -> Container:
     """The process-wide container, from the environment (validated here, once)."""
-    from shared.logs import configure_logging
+    from shared.observability.logs import configure_logging
     from shared.settings import load_settings
 
     settings = load_settings()

@@ -9,7 +9,12 @@ Every failure surfaces as ``KVUnavailable``; callers on the diner's path degrade
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from shared.settings import Settings
+
+__all__ = ["KV", "build_kv"]
 
 
 class KV(Protocol):
@@ -31,3 +36,16 @@ class KV(Protocol):
     def ping(self) -> None: ...
 
     def close(self) -> None: ...
+
+
+def build_kv(settings: Settings) -> KV:
+    """Upstash when its REST URL is set, else memory; the client library is imported here, when used."""
+    if settings.kv_kind == "upstash":
+        from shared.kv.upstash import UpstashKV
+
+        assert settings.upstash_redis_rest_url and settings.upstash_redis_rest_token
+        return UpstashKV(settings.upstash_redis_rest_url, settings.upstash_redis_rest_token.get_secret_value(),
+                         timeout_seconds=settings.kv_timeout_seconds)
+    from shared.kv.memory import MemoryKV
+
+    return MemoryKV()

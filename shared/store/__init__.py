@@ -1,16 +1,23 @@
 """The Store port: call one of the project's SQL functions (infra/migrations) and get its JSON back.
 
-All menu (and later order) logic lives in those functions; an adapter is only a transport:
+All menu and order logic lives in those functions; an adapter is only a transport:
 - ``PostgresStore``: psycopg, ``select fn(p_x := ...)`` on one connection per container;
 - ``SupabaseStore``: PostgREST RPC (``POST /rest/v1/rpc/fn``) with the supabase-py PostgREST client.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from shared.errors import ConfigError, StjarnaError, StoreUnavailable, ValidationFailed
+
+if TYPE_CHECKING:
+    from shared.settings import Settings
+
+__all__ = ["Store", "build_store", "error_for_sqlstate", "prepare_embedded"]
+_log = logging.getLogger("stjarna.store")
 
 
 class Store(Protocol):
@@ -43,3 +50,34 @@ def error_for_sqlstate(sqlstate: str | None, message: str) -> StjarnaError:
     if state in {"PGRST301", "PGRST302", "42501"}:  # bad key or role: the deployment is misconfigured
         return ConfigError("The database refused our credentials; check SUPABASE_SERVICE_ROLE_KEY.")
     return StjarnaError(f"database error {state}")
+
+
+def build_store(settings: Settings) -> Store:
+    """Supabase, PostgreSQL or the embedded one (``Settings.store_kind``); the driver is imported here."""
+    timeout = settings.store_timeout_seconds
+    if settings.store_kind == "supabase":
+        from shared.store.supabase import SupabaseStore
+
+        assert settings.supabase_url and settings.supabase_service_role_key
+        return SupabaseStore(settings.supabase_url, settings.supabase_service_role_key.get_secret_value(),
+                             timeout_seconds=timeout)
+    from shared.store.postgres import PostgresStore
+
+    if settings.store_kind == "postgres":
+        assert settings.database_url is not None
+        return PostgresStore(settings.database_url.get_secret_value(), timeout_seconds=timeout)
+    return PostgresStore(prepare_embedded(settings), timeout_seconds=timeout)
+
+
+def prepare_embedded(settings: Settings) -> str:
+    """Start (or attach to) the embedded PostgreSQL, migrate it and seed the demo restaurants."""
+    from shared.db.embedded import embedded_dsn
+    from shared.db.migrate import migrate
+    from shared.db.seed import seed_if_empty
+
+    dsn = embedded_dsn(settings.data_dir)
+    applied = migrate(dsn)
+    if applied:
+        _log.info("applied migrations: %s", ", ".join(applied))
+    seed_if_empty(dsn)
+    return dsn

@@ -11,7 +11,9 @@ import pytest
 from moto import mock_aws
 
 from shared.errors import ValidationFailed
-from shared.flags import FileFlagStore, Flags, SsmFlagStore, parse_value
+from shared.flags import Flags, parse_value
+from shared.flags.file import FileFlagStore
+from shared.flags.ssm import SsmFlagStore
 from tests.conftest import Ticks, make_settings
 from tests.orders.conftest import new_key, order_body
 
@@ -221,3 +223,14 @@ def test_ai_degraded_mode_flag_reaches_health(flagged):
     store.path.write_text("{broken")
     body = client.get("/api/health").json()
     assert body["checks"]["flags"]["status"] == "degraded" and body["status"] == "degraded"
+
+
+def test_each_name_is_typed_as_what_it_parses_to():
+    from typing import get_args
+
+    from shared.flags import SPECS, BoolFlag, FlagName, LimitFlag, SecondsFlag
+
+    assert set(get_args(FlagName)) == set(SPECS)
+    values = Flags(make_settings(), None).for_restaurant()
+    for names, kind in ((BoolFlag, bool), (LimitFlag, str), (SecondsFlag, int)):
+        assert all(type(values[name].value) is kind for name in get_args(names))
