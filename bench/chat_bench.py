@@ -29,91 +29,33 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from _common import ORIGIN, Row, bench_run, child_server, cli, menu_document
-from menu_bench import HOST, Recorder, measure
+from _common import (
+    CHAT_PATH,
+    CONVERSATIONS,
+    Recorder,
+    Row,
+    bench_run,
+    body_once,
+    chat_body,
+    chat_menu_document,
+    chat_scope,
+    child_server,
+    cli,
+    measure,
+)
+from floor import floor_app
 
-PATH = "/api/chat"
+PATH = CHAT_PATH
 SIZES = (50, 200, 1000)
 # Generous limits (the pattern allows no fractions): the limiter runs on every request and never
 # refuses. A 1-second window keeps the in-memory moving-window lists short (about one second of
 # requests), close to what the production limits (15 per 30 s per session) leave in them.
 NEVER_REFUSE = "1000000 per 1 second"
-# Conversations: each inner list is one session (first turn, then follow-ups that refine it).
-CONVERSATIONS: tuple[tuple[str, ...], ...] = (
-    ("Anything vegan?", "and without nuts?", "under 150 kr?"),
-    ("Vad har ni som är nötfritt?", "vilken är billigast?"),
-    ("What's the cheapest dessert?",),
-    ("Något veganskt under 120 kr?", "utan gluten då?"),
-    ("I'm allergic to nuts, any mains under 200?",),
-    ("Something spicy", "not spicy please, and no milk"),
-    ("Vilken är den billigaste efterrätten?",),
-    ("Do you have gluten free vegetarian starters?", "what about desserts?"),
-)
 SCRIPT: tuple[tuple[int, str], ...] = tuple((c, m) for c, conv in enumerate(CONVERSATIONS) for m in conv)
 RPS_MESSAGE = "Anything vegan under 150 kr?"  # the ASGI rows: one session repeating it (follow-up turns)
-_SECTION_NAMES = ("Starters", "Mains", "Desserts", "Drinks", "Sides", "Small plates", "Varmrätter", "Efterrätter")
-
-
-def chat_menu_document(items: int) -> dict[str, Any]:
-    """``menu_document`` made chat-realistic: course-named sections (EN and SV), a fifth of the items
-    tagged vegan (without eggs, milk or fish) and a fifth vegetarian, one in eleven with undeclared
-    allergens. Same size and item count as the menu bench's document."""
-    doc = menu_document(items)
-    index = 0
-    for s, section in enumerate(doc["sections"]):
-        section["name"] = f"{_SECTION_NAMES[s % len(_SECTION_NAMES)]} {s}"
-        for item in section["items"]:
-            if index % 5 == 0:
-                item["tags"] = sorted({*item["tags"], "vegan"})
-                item["allergens"] = [a for a in item["allergens"] if a not in ("eggs", "milk", "fish")]
-            elif index % 5 == 1:
-                item["tags"] = sorted({*item["tags"], "vegetarian"})
-            if index % 11 == 3:
-                item["allergensDeclared"], item["allergens"] = False, []
-            index += 1
-    return doc
 
 
 # -- request plumbing ----------------------------------------------------------------------------
-def chat_body(slug: str, token: str, message: str) -> bytes:
-    return json.dumps({"restaurantId": slug, "sessionToken": token, "message": message},
-                      ensure_ascii=False).encode()
-
-
-def chat_scope(body: bytes) -> dict[str, Any]:
-    """What an ASGI server hands the app for the widget's POST (the headers a browser sends)."""
-    headers = [
-        (b"host", HOST.encode()),
-        (b"origin", ORIGIN.encode()),
-        (b"content-type", b"application/json"),
-        (b"content-length", str(len(body)).encode()),
-        (b"accept", b"application/json"),
-        (b"accept-encoding", b"gzip, deflate, br"),
-        (b"user-agent", b"Mozilla/5.0 (X11; Linux x86_64) stjarna-bench"),
-        (b"referer", ORIGIN.encode() + b"/menu"),
-    ]
-    return {
-        "type": "http", "asgi": {"version": "3.0", "spec_version": "2.3"}, "http_version": "1.1",
-        "method": "POST", "scheme": "https", "path": PATH, "raw_path": PATH.encode(), "root_path": "",
-        "query_string": b"", "headers": headers, "client": ("192.0.2.10", 51000), "server": (HOST, 443),
-    }
-
-
-def body_once(body: bytes) -> Callable[[], Any]:
-    """A ``receive`` returning the JSON body in one message, then ``http.disconnect``."""
-    message = {"type": "http.request", "body": body, "more_body": False}
-    sent = False
-
-    async def receive() -> dict[str, Any]:
-        nonlocal sent
-        if sent:
-            return {"type": "http.disconnect"}
-        sent = True
-        return message
-
-    return receive
-
-
 class BodyRecorder(Recorder):
     """Also keeps the last body (to read the JSON answers)."""
 
@@ -155,35 +97,9 @@ def post_case(loop: asyncio.AbstractEventLoop, app: Any, body: bytes, body_len: 
     return run
 
 
-def floor_app(body: bytes) -> Any:
-    """A bare Starlette POST route that reads the request body and returns the pre-built bytes."""
-    from starlette.applications import Starlette
-    from starlette.requests import Request
-    from starlette.responses import Response
-    from starlette.routing import Route
-
-    async def endpoint(request: Request) -> Response:
-        await request.body()
-        return Response(body, media_type="application/json")
-
-    return Starlette(routes=[Route(PATH, endpoint, methods=["POST"])])
-
-
-def floor_with_middleware(body: bytes) -> Any:
-    """The floor behind the product's outermost middleware (request id, limits, access log)."""
-    from starlette.middleware import Middleware
-
-    from shared.http.middleware import RequestContextMiddleware
-
-    app = floor_app(body)
-    app.user_middleware.insert(0, Middleware(RequestContextMiddleware,
-                                             max_body_bytes=lambda: 64 * 1024))
-    return app
-
-
 def check_access_log(loop: asyncio.AbstractEventLoop, app: Any, body: bytes) -> None:
     """Prove the access logger writes a line for a chat request before sending it to /dev/null."""
-    from shared.logs import configure_logging
+    from shared.observability.logs import configure_logging
 
     buffer = io.StringIO()
     configure_logging("INFO", stream=buffer)
@@ -329,7 +245,8 @@ def ai_rows(loop: asyncio.AbstractEventLoop, settings: Any, store: Any, fallback
     import httpx
     from pydantic import SecretStr
 
-    from shared.container import Container, build_ai
+    from shared.chat.ai import build_ai
+    from shared.container import Container
     from shared.http.app import create_app
     from shared.kv.memory import MemoryKV
 
@@ -370,8 +287,8 @@ def run_bench(*, quick: bool = False) -> dict[str, Any]:
     from shared.container import Container
     from shared.http.app import create_app
     from shared.kv.memory import MemoryKV
-    from shared.logs import configure_logging
     from shared.menus.io import import_menu
+    from shared.observability.logs import configure_logging
     from shared.settings import load_settings
 
     rounds, round_seconds = (3, 0.1) if quick else (5, 0.2)
@@ -423,8 +340,9 @@ def run_bench(*, quick: bool = False) -> dict[str, Any]:
                     raise AssertionError(f"{slug}: {status} {answer!r}")
             prebuilt = bytes(len(answer))
             res = measure({
-                "floor": post_case(loop, floor_app(prebuilt), body, len(prebuilt)),
-                "floor + middleware": post_case(loop, floor_with_middleware(prebuilt), body, len(prebuilt)),
+                "floor": post_case(loop, floor_app(prebuilt, PATH, method="POST"), body, len(prebuilt)),
+                "floor + middleware": post_case(loop, floor_app(prebuilt, PATH, method="POST", middleware=True), body,
+                                                len(prebuilt)),
                 "chat": post_case(loop, app, body, len(answer)),
                 "answer alone": answer_case(ChatService(MemoryKV(), settings, None), menu,
                                             len(json.loads(answer)["suggestions"])),

@@ -32,6 +32,7 @@ class Item:
     courses: frozenset[str]
     section: str
     position: int
+    description: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +79,8 @@ def menu_items(menu: dict[str, Any]) -> tuple[list[Item], int]:
                               allergens=frozenset(raw.get("allergens") or ()),
                               allergens_declared=raw.get("allergensDeclared") is True,
                               tags=frozenset(raw.get("tags") or ()), courses=courses,
-                              section=str(section.get("name") or ""), position=len(items)))
+                              section=str(section.get("name") or ""), position=len(items),
+                              description=str(raw.get("description") or "")))
     return items, skipped
 
 

@@ -18,9 +18,8 @@ from typing import Any, Final
 from shared import vocabulary
 from shared.chat.candidates import Item, Selection
 from shared.chat.constraints import Constraints
+from shared.chat.limits import MAX_REPLY, MAX_SUGGESTIONS
 
-MAX_REPLY: Final = 450
-MAX_SUGGESTIONS: Final = 3
 _COURSE_ORDER: Final = ("dessert", "drink", "main", "starter", "side")
 _CAPITALISED_NOUNS: Final = frozenset({"de"})  # languages whose labels keep their capital inside a sentence
 _SYMBOL_BEFORE: Final = {"EUR": "€", "USD": "$", "GBP": "£"}

@@ -29,20 +29,19 @@ from shared.chat import guard
 from shared.chat.ai import AiAnswer, AiResponder, AiUnavailable
 from shared.chat.candidates import Item, Selection, menu_items, select_items
 from shared.chat.constraints import Constraints, parse
-from shared.chat.fallback import MAX_REPLY, names_language, notes, reply_language, respond, suggestion
+from shared.chat.fallback import names_language, notes, reply_language, respond, suggestion
 from shared.chat.lexicon import lexicon
+from shared.chat.limits import HISTORY_TURNS, MAX_PICKS, MAX_REASON, MAX_REPLY
+from shared.chat.text import cut
 from shared.errors import KVUnavailable
 from shared.flags import Flags
 from shared.kv import KV
-from shared.menus.public import PublicMenu
+from shared.menus.cache import PublicMenu
 from shared.observability import metrics
 from shared.settings import Settings
 
 _log = logging.getLogger("stjarna.chat")
-HISTORY_TURNS = 6  # messages kept in context (3 exchanges)
 QUOTA_TTL_SECONDS = 40 * 86400  # a month's counter outlives its month, then expires
-MAX_AI_PICKS = 4
-MAX_REASON = 120
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +53,23 @@ class ChatResult:
 def context_key(restaurant_id: str, session_token: str) -> str:
     """Where a session's conversation context lives in KV (the token only as a hash)."""
     return f"chat:ctx:{restaurant_id}:{hashlib.sha256(session_token.encode()).hexdigest()[:32]}"
+
+
+def validated(answer: AiAnswer, candidates: tuple[Item, ...]) -> tuple[str, list[tuple[Item, str]], int]:
+    """The one validation of a model's answer: (its reply cut to ``MAX_REPLY``, its picks that name
+    candidates with their reasons cut to ``MAX_REASON``: the first of duplicates, at most
+    ``MAX_PICKS``, and how many picks named no candidate). Names, prices and allergens come from the
+    items, never from the model."""
+    by_id = {item.id: item for item in candidates}
+    picks: list[tuple[Item, str]] = []
+    dropped = 0
+    for pick in answer.picks:
+        item = by_id.get(pick.item_id)
+        if item is None:
+            dropped += 1
+        elif all(p.id != item.id for p, _ in picks) and len(picks) < MAX_PICKS:
+            picks.append((item, cut(pick.reason, MAX_REASON)))
+    return cut(answer.reply, MAX_REPLY), picks, dropped
 
 
 def narrow(c: Constraints, avoid: Iterable[str], diets: Iterable[str], forget: Iterable[str] = ()) -> Constraints:
@@ -133,19 +149,17 @@ class ChatService:
         """One model turn: (the constraints applied, their selection, the body, the outcome).
 
         The model's own reading (``understood``) is added to the code's, so the constraints can only
-        grow and the candidates only shrink; a model that fails after reading (no valid picks, say)
-        still narrows the fallback. Its picks are kept while they are still candidates (names, prices
-        and allergens from the menu); its reply and reasons must pass ``shared/chat/guard.py``. Short
-        of picks, or a failed check → the deterministic answer for the narrowed constraints."""
-        answer: AiAnswer | None = None
+        grow and the candidates only shrink, even when the rest of the answer is unusable (no valid
+        picks, say: the fallback is narrowed too). The answer is validated once (``validated``); its
+        picks are kept while they are still candidates (names, prices and allergens from the menu);
+        its reply and reasons must pass ``shared/chat/guard.py``. Empty, short of picks, or a failed
+        check → the deterministic answer for the narrowed constraints."""
         try:
-            answer = ai.answer(message=message, constraints=constraints,
-                               candidates=[self._candidate(i) for i in selection.candidates], history=history,
-                               language=reply_language(constraints, locale), currency=currency)
-            avoid, diets, failed = answer.avoid, answer.diets, ""
+            answer = ai.answer(message=message, constraints=constraints, candidates=selection.candidates,
+                               history=history, language=reply_language(constraints, locale), currency=currency)
         except AiUnavailable as exc:
-            avoid, diets, failed = exc.avoid, exc.diets, exc.reason
-        narrowed = narrow(constraints, avoid, diets, forget)
+            return constraints, selection, fallback, f"fallback:{exc.reason}"
+        narrowed = narrow(constraints, answer.avoid, answer.diets, forget)
         chosen, base = selection, fallback
         if narrowed != constraints:
             chosen = select_items(items, skipped, narrowed)
@@ -153,36 +167,26 @@ class ChatService:
             _log.info("model narrowed the reading", extra={
                 "outcome": "narrowed", "added": len(narrowed.avoid - constraints.avoid)
                 + len(narrowed.diets - constraints.diets), "candidates": len(chosen.candidates)})
-        if answer is None:
-            return narrowed, chosen, base, f"fallback:{failed}"
-        by_id = {item.id: item for item in chosen.candidates}
-        picks: list[tuple[Item, str]] = []
-        for pick in answer.picks:
-            item = by_id.get(pick.item_id)
-            if item is not None and all(p.id != item.id for p, _ in picks) and len(picks) < MAX_AI_PICKS:
-                picks.append((item, pick.reason[:MAX_REASON]))
-        if not chosen.candidates or len(picks) < min(2, len(chosen.candidates)) or not answer.reply.strip():
+        reply, picks, dropped = validated(answer, selection.candidates)
+        if dropped:
+            _log.warning("ai named items outside the candidates", extra={"outcome": "dropped_ids", "dropped": dropped})
+        if not reply or not answer.picks:
+            return narrowed, chosen, base, "fallback:empty"
+        if not picks:
+            return narrowed, chosen, base, "fallback:no_valid_picks"
+        picks = [(item, why) for item, why in picks if item in chosen.candidates]  # narrowed away: gone
+        if not picks or len(picks) < min(2, len(chosen.candidates)):
             shrunk = chosen.candidates != selection.candidates
             return narrowed, chosen, base, "fallback:narrowed" if shrunk else "fallback:too_few_picks"
-        refused = guard.check(answer.reply, picks, candidates=chosen.candidates, items=items,
-                              private=ai.private_text)
+        refused = guard.check(reply, picks, candidates=chosen.candidates, items=items, private=ai.private_text)
         if refused is not None:
             return narrowed, chosen, base, f"fallback:guard_{refused}"
         lang = reply_language(narrowed, locale)
         tail = notes(chosen, narrowed, lang, names_language(narrowed, lang))
-        room = MAX_REPLY - sum(len(t) + 1 for t in tail)
-        reply = answer.reply.strip()
-        if len(reply) > room:
-            reply = reply[: room - 1].rstrip() + "…"
+        reply = cut(reply, MAX_REPLY - sum(len(t) + 1 for t in tail))
         body = {"reply": " ".join([reply, *tail]), "suggestions": [suggestion(i, r) for i, r in picks],
                 "chips": base["chips"], "understood": base["understood"]}
         return narrowed, chosen, body, "ai"
-
-    @staticmethod
-    def _candidate(item: Item) -> dict[str, Any]:
-        return {"id": item.id, "name": item.name, "priceCents": item.price_cents,
-                "allergens": sorted(item.allergens), "allergensDeclared": item.allergens_declared,
-                "tags": sorted(item.tags), "section": item.section}
 
     # -- state ----------------------------------------------------------------------------------
     def _items(self, menu: PublicMenu) -> tuple[list[Item], int]:

@@ -8,6 +8,7 @@ separates words, so ``gluten-free`` and ``gluten free`` give the same tokens. ``
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -15,6 +16,7 @@ SYMBOLS = "€$£"
 _BREAKS = frozenset(".!?;:\n")
 _APOSTROPHES = frozenset("'`\u2019\u00b4")
 _DIGITS = frozenset("0123456789")
+_SENTENCE_END = re.compile(r"[.!?…](?=\s)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,3 +94,18 @@ def within_one_edit(a: str, b: str) -> bool:
     if la > lb:
         return a[i + 1:] == b[i:]  # one deletion from a
     return a[i:] == b[i + 1:]  # one insertion into a
+
+
+def cut(text: str, limit: int) -> str:
+    """``text`` (whitespace collapsed) in at most ``limit`` characters: whole sentences when a cut at a
+    sentence end keeps at least half, else whole words and an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    head = text[: limit + 1]  # a sentence may end exactly at the limit
+    ends = [m.end() for m in _SENTENCE_END.finditer(head + " ") if m.end() <= limit]
+    if ends and ends[-1] >= limit // 2:
+        return head[: ends[-1]].rstrip()
+    words = text[: limit].rsplit(" ", 1)[0] if " " in text[: limit] else text[: limit - 1]
+    words = words[: limit - 1].rstrip(" ,;:-")
+    return words if words.endswith((".", "!", "?", "…")) else words + "…"

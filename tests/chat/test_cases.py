@@ -9,7 +9,8 @@ import pytest
 
 from shared.chat.candidates import select
 from shared.chat.constraints import Constraints, parse
-from shared.chat.fallback import MAX_REPLY, respond
+from shared.chat.fallback import respond
+from shared.chat.limits import MAX_REPLY
 from tests.chat.conftest import demo_payload
 
 CASES = json.loads((Path(__file__).parent / "cases.json").read_text(encoding="utf-8"))["cases"]

@@ -9,7 +9,8 @@ import pytest
 
 from shared.chat.candidates import section_courses, select
 from shared.chat.constraints import Constraints, parse
-from shared.chat.fallback import MAX_REPLY, format_price, respond
+from shared.chat.fallback import format_price, respond
+from shared.chat.limits import MAX_REPLY
 
 
 def test_undeclared_items_never_offered_when_an_allergen_is_named(demo_menu):
