@@ -14,37 +14,44 @@ from upstash_redis.errors import UpstashError
 
 from shared.errors import KVUnavailable
 
-# Whatever an answer does to the client becomes KVUnavailable: transport errors, a non-JSON body
-# (ValueError), JSON of the wrong shape (KeyError, TypeError, AttributeError, IndexError) and a `null`
-# body, on which the client fails an assertion.
-_FAILURES = (UpstashError, httpx.HTTPError, ValueError, KeyError, TypeError, AttributeError, IndexError,
-             AssertionError)
+# Whatever an answer does to the client: transport errors, a non-JSON body (ValueError), JSON of the
+# wrong shape (KeyError, TypeError, AttributeError, IndexError) and a `null` body, on which the client
+# fails an assertion. The KV turns them into KVUnavailable, the rate-limit storage into StorageError.
+FAILURES = (UpstashError, httpx.HTTPError, ValueError, KeyError, TypeError, AttributeError, IndexError,
+            AssertionError)
+
+
+def bounded_client(url: str, token: str, *, timeout_seconds: float) -> Redis:
+    """The upstash-redis client as every adapter here uses it: no retries (the client's default sleeps
+    3 s before one), no telemetry headers, and an explicit timeout on every HTTP call."""
+    redis = Redis(url, token, rest_retries=0, allow_telemetry=False, read_your_writes=False)
+    # The client builds httpx.Client(timeout=None) and offers no option; replace (and close) it.
+    redis._http._client.close()
+    redis._http._client = httpx.Client(timeout=httpx.Timeout(timeout_seconds))
+    return redis
 
 
 class UpstashKV:
     def __init__(self, url: str, token: str, *, timeout_seconds: float) -> None:
-        self._redis = Redis(url, token, rest_retries=0, allow_telemetry=False, read_your_writes=False)
-        # The client builds httpx.Client(timeout=None) and offers no option; replace it with a bounded one.
-        self._redis._http._client.close()
-        self._redis._http._client = httpx.Client(timeout=httpx.Timeout(timeout_seconds))
+        self._redis = bounded_client(url, token, timeout_seconds=timeout_seconds)
 
     def get(self, key: str) -> str | None:
         try:
             value = self._redis.get(key)
-        except _FAILURES as exc:
+        except FAILURES as exc:
             raise KVUnavailable() from exc
         return value if isinstance(value, str) else None
 
     def set(self, key: str, value: str, ttl_seconds: int) -> None:
         try:
             self._redis.set(key, value, ex=ttl_seconds)
-        except _FAILURES as exc:
+        except FAILURES as exc:
             raise KVUnavailable() from exc
 
     def get_many(self, keys: Sequence[str]) -> list[str | None]:
         try:
             values = self._redis.mget(*keys)
-        except _FAILURES as exc:
+        except FAILURES as exc:
             raise KVUnavailable() from exc
         if not isinstance(values, list) or len(values) != len(keys):
             raise KVUnavailable("The KV answered MGET with something other than one value per key.")
@@ -61,19 +68,19 @@ class UpstashKV:
             pipeline.incr(key)
         try:
             pipeline.exec()
-        except _FAILURES as exc:
+        except FAILURES as exc:
             raise KVUnavailable() from exc
 
     def delete(self, key: str) -> None:
         try:
             self._redis.delete(key)
-        except _FAILURES as exc:
+        except FAILURES as exc:
             raise KVUnavailable() from exc
 
     def ping(self) -> None:
         try:
             answer = self._redis.ping()
-        except _FAILURES as exc:
+        except FAILURES as exc:
             raise KVUnavailable() from exc
         if answer != "PONG":
             raise KVUnavailable("The KV did not answer PING with PONG.")

@@ -1,4 +1,4 @@
-"""Rate limits for the chat endpoint (the ``limits`` library; docs/ratelimits.md).
+"""Rate limits for the chat and order endpoints (the ``limits`` library; docs/ratelimits.md).
 
 ``RateLimiter.hit`` applies the per-session and per-IP moving windows in one store round trip;
 ``in_flight`` bounds concurrent requests per session; ``degraded`` tells health that the shared store

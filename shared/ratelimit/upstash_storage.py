@@ -12,8 +12,9 @@ HTTP round trip. ``acquire_entries`` goes further for the chat limiter: several 
 checked and, only if all admit, consumed together in ONE script call (the library's two moving-window
 scripts wrapped as Lua functions).
 
-Every call is bounded like ``shared/kv/upstash.py``: no client retries, an explicit httpx timeout.
-Transport, protocol and server errors all become ``limits.errors.StorageError``.
+Every call is bounded by the same client as the KV's (``shared/kv/upstash.py`` ``bounded_client``): no
+client retries, an explicit httpx timeout. Transport, protocol and server errors all become
+``limits.errors.StorageError``.
 """
 
 from __future__ import annotations
@@ -25,21 +26,16 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
-import httpx
 from limits.errors import ConfigurationError, StorageError
 from limits.storage import MovingWindowSupport, Storage
-from upstash_redis import Redis
 from upstash_redis.errors import UpstashError
 
+from shared.kv.upstash import FAILURES, bounded_client
 from shared.ratelimit.windows import MultiAcquire, WindowCheck, WindowState
 
 if TYPE_CHECKING:
     from shared.settings import Settings
 
-# ValueError: a non-JSON answer; KeyError, TypeError, AttributeError, IndexError: JSON of the wrong shape;
-# AssertionError: a `null` body (the client asserts on it)
-_FAILURES = (UpstashError, httpx.HTTPError, ValueError, KeyError, TypeError, AttributeError, IndexError,
-             AssertionError)
 _SCRIPTS = "resources/redis/lua_scripts"
 
 
@@ -58,35 +54,6 @@ def _as_function(name: str, library_script: str) -> str:
     return f"local function {name}(KEYS, ARGV)\n{library_script}\nend\n"
 
 
-# ARGV: now, then limit and expiry per key. Checks every window first (refusing at the first full one,
-# consuming nothing), then acquires one entry in each. Returns {0, oldest1, count1, oldest2, count2, ...}
-# when all admitted, {i, oldest_i, count_i, ...} (windows 1..i) when window i refused; counts are before
-# the hit, oldest is "" for an empty window.
-_MULTI_BODY = """
-local now = tonumber(ARGV[1])
-local out = {0}
-for i = 1, #KEYS do
-    local limit = tonumber(ARGV[2 * i])
-    local expiry = tonumber(ARGV[2 * i + 1])
-    local window = limits_moving_window({KEYS[i]}, {now - expiry, limit})
-    local oldest, count = '', 0
-    if window then
-        oldest, count = window[1], window[2]
-    end
-    out[#out + 1] = oldest
-    out[#out + 1] = count
-    if count + 1 > limit then
-        out[1] = i
-        return out
-    end
-end
-for i = 1, #KEYS do
-    limits_acquire_moving_window({KEYS[i]}, {now, tonumber(ARGV[2 * i]), tonumber(ARGV[2 * i + 1]), 1})
-end
-return out
-"""
-
-
 class UpstashStorage(Storage, MovingWindowSupport):
     """``limits`` storage over the Upstash REST API. Options: ``token`` (required),
     ``timeout_seconds`` (default 1.0), ``key_prefix`` (default ``"LIMITS"``)."""
@@ -100,7 +67,7 @@ class UpstashStorage(Storage, MovingWindowSupport):
     SCRIPT_ACQUIRE_MANY = _Script(
         _as_function("limits_moving_window", SCRIPT_MOVING_WINDOW.source)
         + _as_function("limits_acquire_moving_window", SCRIPT_ACQUIRE_MOVING_WINDOW.source)
-        + _MULTI_BODY
+        + importlib.resources.files("shared.ratelimit").joinpath("acquire_many.lua").read_text("utf-8")
     )
 
     def __init__(self, uri: str, wrap_exceptions: bool = True, **options: float | str | bool) -> None:
@@ -119,14 +86,11 @@ class UpstashStorage(Storage, MovingWindowSupport):
         super().__init__(uri, wrap_exceptions=wrap_exceptions)
         self.key_prefix = str(prefix)
         self.url = urlunsplit(parts._replace(scheme=parts.scheme.removeprefix("upstash+")))
-        self._redis = Redis(self.url, token, rest_retries=0, allow_telemetry=False, read_your_writes=False)
-        # The client builds httpx.Client(timeout=None) and offers no option; replace (and close) it.
-        self._redis._http._client.close()
-        self._redis._http._client = httpx.Client(timeout=httpx.Timeout(float(timeout)))
+        self._redis = bounded_client(self.url, token, timeout_seconds=float(timeout))
 
     @property
     def base_exceptions(self) -> type[Exception] | tuple[type[Exception], ...]:
-        return _FAILURES  # already turned into StorageError below; listed for the base class's wrapper
+        return FAILURES  # already turned into StorageError below; listed for the base class's wrapper
 
     def close(self) -> None:
         self._redis.close()  # type: ignore[no-untyped-call]
@@ -138,7 +102,7 @@ class UpstashStorage(Storage, MovingWindowSupport):
     def _call(self, command: list[Any]) -> Any:
         try:
             return self._redis.execute(command)
-        except _FAILURES as exc:
+        except FAILURES as exc:
             raise StorageError(exc) from exc
 
     def _run(self, script: _Script, keys: Sequence[str], args: Sequence[float | int | str]) -> Any:
@@ -149,7 +113,7 @@ class UpstashStorage(Storage, MovingWindowSupport):
         except UpstashError as exc:
             if not _is_noscript(exc):
                 raise StorageError(exc) from exc
-        except _FAILURES as exc:
+        except FAILURES as exc:
             raise StorageError(exc) from exc
         return self._call(["EVAL", script.source, *tail])
 

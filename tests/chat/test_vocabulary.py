@@ -3,11 +3,14 @@ answers need them, and every allergen's label, typed alone, is understood as tha
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from shared import vocabulary
 from shared.chat.constraints import parse
 from shared.chat.lexicon import lexicon
+from shared.paths import REPO_ROOT
 
 LANGS = vocabulary.chat_section("languages")
 UNDERSTOOD, REPLIES = LANGS["understood"], LANGS["replies"]
@@ -55,3 +58,13 @@ def test_every_reply_language_has_every_sentence_and_label(lang):
     for group in ("diet", "avoid"):
         assert all(chip[lang] for chip in chips[group].values())
     assert all(group[lang] for group in vocabulary.chat_section("avoidGroups"))
+
+
+def test_the_eu14_list_is_the_databases():
+    """The allergen codes come from vocabulary.json; the items table's check constraint must list the
+    same codes in the same (the regulation's) order."""
+    sql = (REPO_ROOT / "infra" / "migrations" / "0001_core.sql").read_text(encoding="utf-8")
+    listed = re.search(r"allergens\s+text\[\][^;]*?check \(allergens <@ array\[(.*?)\]", sql, re.DOTALL)
+    assert listed is not None
+    assert tuple(re.findall(r"'([a-z]+)'", listed.group(1))) == vocabulary.EU14_ORDER
+    assert len(vocabulary.EU14_ORDER) == 14
