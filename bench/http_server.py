@@ -15,24 +15,10 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any
+
+from floor import floor_app
 
 PATH = "/api/public/menu"
-
-
-def floor_app(menus: dict[str, tuple[bytes, str]]) -> Any:
-    from starlette.applications import Starlette
-    from starlette.requests import Request
-    from starlette.responses import Response
-    from starlette.routing import Route
-
-    async def endpoint(request: Request) -> Response:
-        body, etag = menus[request.query_params["restaurantId"]]
-        if request.headers.get("if-none-match") == etag:
-            return Response(status_code=304, headers={"ETag": etag})
-        return Response(body, media_type="application/json", headers={"ETag": etag})
-
-    return Starlette(routes=[Route(PATH, endpoint)])
 
 
 def main(kind: str, port: int, dsn: str, slugs: list[str]) -> None:
@@ -41,7 +27,7 @@ def main(kind: str, port: int, dsn: str, slugs: list[str]) -> None:
     from shared.container import Container
     from shared.http.app import create_app
     from shared.kv.memory import MemoryKV
-    from shared.logs import configure_logging
+    from shared.observability.logs import configure_logging
     from shared.settings import load_settings
     from shared.store.postgres import PostgresStore
 
@@ -52,7 +38,7 @@ def main(kind: str, port: int, dsn: str, slugs: list[str]) -> None:
         app = create_app(("menu",), container=container)
     else:
         menus = {slug: container.menus.menu(slug)[0] for slug in slugs}
-        app = floor_app({slug: (menu.body, menu.etag) for slug, menu in menus.items()})
+        app = floor_app({slug: (menu.body, menu.etag) for slug, menu in menus.items()}, PATH)
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="off")
 
 

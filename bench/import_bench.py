@@ -92,8 +92,8 @@ def wall(code: str, env: dict[str, str], *args: str) -> tuple[float, str]:
 
 def import_times(runs: int) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
     env = child_env()
-    subprocess.run([PYTHON, "-m", "compileall", "-q", "shared", "functions", "bench/minimal_handler.py"],
-                   cwd=REPO, check=True)
+    subprocess.run([PYTHON, "-m", "compileall", "-q", "shared", "functions", "bench/minimal_handler.py",
+                    "bench/floor.py"], cwd=REPO, check=True)
     codes = {name: f"import time; t = time.perf_counter(); {PRELUDE}; {stmt}; print(time.perf_counter() - t)"
              for name, stmt in MODULES.items()}
     for code in codes.values():  # warm-up: .pyc of site-packages, OS file cache

@@ -21,36 +21,28 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from _common import ORIGIN, Row, bench_run, cli, goal_status, menu_document
+from _common import (
+    HOST,
+    MENU_PATH,
+    ORIGIN,
+    Recorder,
+    Row,
+    bench_run,
+    cli,
+    goal_status,
+    http_scope,
+    measure,
+    menu_document,
+)
+from floor import floor_app
 
 REPO = Path(__file__).resolve().parents[1]
 EVENT_TEMPLATE = REPO / "tests" / "events" / "v2-menu-get.json"  # from the recorded AWS samples
-PATH = "/api/public/menu"
-HOST = "api.stjarna.test"
+PATH = MENU_PATH
 SIZES = (50, 200, 1000)
 
 
 # -- request plumbing --------------------------------------------------------------------------
-def http_scope(slug: str, etag: str | None = None, *, origin: bool = True) -> dict[str, Any]:
-    """What an ASGI server would hand the app for a widget's GET (the headers a browser sends)."""
-    headers = [
-        (b"host", HOST.encode()),
-        *([(b"origin", ORIGIN.encode())] if origin else []),
-        (b"accept", b"application/json"),
-        (b"accept-encoding", b"gzip, deflate, br"),
-        (b"user-agent", b"Mozilla/5.0 (X11; Linux x86_64) stjarna-bench"),
-        (b"referer", ORIGIN.encode() + b"/menu"),
-    ]
-    if etag is not None:
-        headers.append((b"if-none-match", etag.encode()))
-    return {
-        "type": "http", "asgi": {"version": "3.0", "spec_version": "2.3"}, "http_version": "1.1",
-        "method": "GET", "scheme": "https", "path": PATH, "raw_path": PATH.encode(), "root_path": "",
-        "query_string": f"restaurantId={slug}".encode(), "headers": headers,
-        "client": ("192.0.2.10", 51000), "server": (HOST, 443),
-    }
-
-
 def lambda_event(slug: str, etag: str | None = None) -> dict[str, Any]:
     """An API Gateway HTTP API (v2) event, from the recorded template."""
     event: dict[str, Any] = json.loads(EVENT_TEMPLATE.read_text())
@@ -71,21 +63,6 @@ def lambda_event(slug: str, etag: str | None = None) -> dict[str, Any]:
     event["requestContext"]["domainName"] = HOST
     event["requestContext"]["http"].update({"method": "GET", "path": PATH})
     return event
-
-
-class Recorder:
-    """The ``send`` side: counts statuses and body bytes (checked after each round)."""
-
-    def __init__(self) -> None:
-        self.statuses: dict[int, int] = {}
-        self.body_bytes = 0
-
-    async def send(self, message: dict[str, Any]) -> None:
-        if message["type"] == "http.response.start":
-            status = message["status"]
-            self.statuses[status] = self.statuses.get(status, 0) + 1
-        else:
-            self.body_bytes += len(message.get("body", b""))
 
 
 _REQUEST = {"type": "http.request", "body": b"", "more_body": False}
@@ -138,23 +115,6 @@ def mangum_case(handler: Any, event: dict[str, Any], status: int, body_len: int)
     return run
 
 
-def measure(cases: dict[str, Callable[[int], float]], *, rounds: int, round_seconds: float,
-            min_n: int = 20) -> dict[str, dict[str, float]]:
-    """Calibrate ``n`` per case to about ``round_seconds`` per round, then run the rounds of all
-    cases interleaved; best (highest) requests/s of the rounds per case."""
-    sizes: dict[str, int] = {}
-    for name, run in cases.items():
-        run(5)  # warm-up (first-call costs, caches, thread pool)
-        per = run(20) / 20
-        sizes[name] = max(min_n, int(round_seconds / max(per, 1e-7)))
-    best: dict[str, float] = dict.fromkeys(cases, 0.0)
-    for _ in range(rounds):
-        for name, run in cases.items():
-            n = sizes[name]
-            best[name] = max(best[name], n / run(n))
-    return {name: {"rps": best[name], "n": sizes[name], "rounds": rounds} for name in cases}
-
-
 # -- the apps ----------------------------------------------------------------------------------
 class NeverKV:
     """A KV that never hits (get → None, set dropped): every miss goes to PostgreSQL."""
@@ -170,29 +130,6 @@ class NeverKV:
 
     def ping(self) -> None:
         return None
-
-
-def floor_app(body: bytes) -> Any:
-    from starlette.applications import Starlette
-    from starlette.responses import Response
-    from starlette.routing import Route
-
-    async def endpoint(_request: Any) -> Response:
-        return Response(body, media_type="application/json")
-
-    return Starlette(routes=[Route(PATH, endpoint)])
-
-
-def floor_with_middleware(body: bytes) -> Any:
-    """The floor app behind the product's outermost middleware (request id, limits, access log)."""
-    from starlette.middleware import Middleware
-
-    from shared.http.middleware import RequestContextMiddleware
-
-    app = floor_app(body)
-    app.user_middleware.insert(0, Middleware(RequestContextMiddleware,  # type: ignore[arg-type]
-                                             max_body_bytes=lambda: 64 * 1024))
-    return app
 
 
 def quiet(run: Callable[[int], float]) -> Callable[[int], float]:
@@ -213,7 +150,7 @@ def quiet(run: Callable[[int], float]) -> Callable[[int], float]:
 
 def check_access_log(loop: asyncio.AbstractEventLoop, app: Any, slug: str) -> None:
     """Prove the access logger is live (one JSON line per request) before sending it to /dev/null."""
-    from shared.logs import configure_logging
+    from shared.observability.logs import configure_logging
 
     buffer = io.StringIO()
     configure_logging("INFO", stream=buffer)
@@ -229,8 +166,8 @@ def run_bench(*, quick: bool = False) -> dict[str, Any]:
     from shared.container import Container
     from shared.http.app import create_app
     from shared.kv.memory import MemoryKV
-    from shared.logs import configure_logging
     from shared.menus.io import import_menu
+    from shared.observability.logs import configure_logging
     from shared.settings import load_settings
 
     rounds, round_seconds = (3, 0.1) if quick else (5, 0.25)
@@ -265,7 +202,7 @@ def run_bench(*, quick: bool = False) -> dict[str, Any]:
             menu = warm.menus.fresh(slug)
             assert menu is not None
             body, etag = menu.body, menu.etag
-            floor = floor_app(body)
+            floor = floor_app(body, PATH)
             floor_handler = Mangum(floor, lifespan="off")
             loop.run_until_complete(cold_app(http_scope(slug), _receive, Recorder().send))
             cold_menus = cold.menus
@@ -275,7 +212,7 @@ def run_bench(*, quick: bool = False) -> dict[str, Any]:
                 "304": asgi_case(loop, warm_app, http_scope(slug, etag), 304, 0),
                 "mangum floor": mangum_case(floor_handler, lambda_event(slug), 200, len(body)),
                 "mangum warm": mangum_case(warm_handler, lambda_event(slug), 200, len(body)),
-                "floor + middleware": asgi_case(loop, floor_with_middleware(body), http_scope(slug),
+                "floor + middleware": asgi_case(loop, floor_app(body, PATH, middleware=True), http_scope(slug),
                                                 200, len(body)),
             }
             slow = {

@@ -1,21 +1,15 @@
 """The floor for handler import time: what any Starlette-on-Lambda menu handler must import.
 
-Only starlette.applications, starlette.routing, starlette.responses, mangum and orjson; one route,
-one Mangum handler (lifespan off, like functions/menu.py). Used by bench/import_bench.py.
+Only starlette.applications, starlette.routing, starlette.responses (through bench/floor.py, the floor
+app of every bench), mangum and orjson; one route, one Mangum handler (lifespan off, like
+functions/menu.py). Used by bench/import_bench.py.
 """
 
 import orjson
+from floor import floor_app
 from mangum import Mangum
-from starlette.applications import Starlette
-from starlette.responses import Response
-from starlette.routing import Route
 
 BODY = orjson.dumps({"ok": True})
 
-
-async def menu(_request: object) -> Response:
-    return Response(BODY, media_type="application/json")
-
-
-app = Starlette(routes=[Route("/api/public/menu", menu, methods=["GET", "HEAD"])])
+app = floor_app(BODY, "/api/public/menu")
 handler = Mangum(app, lifespan="off")

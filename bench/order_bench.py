@@ -22,9 +22,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from _common import ORIGIN, Row, bench_run, cli, menu_document
-from chat_bench import body_once
-from menu_bench import HOST, Recorder, measure
+from _common import HOST, ORIGIN, Recorder, Row, bench_run, body_once, cli, measure, menu_document
+from floor import floor_app
 
 NEVER_REFUSE = "1000000 per 1 second"
 LINES = 3
@@ -60,30 +59,13 @@ def post_case(loop: asyncio.AbstractEventLoop, app: Any, path: str, body: bytes,
     return run
 
 
-def floor_app(path: str, answer: bytes, *, middleware: bool) -> Any:
-    from starlette.applications import Starlette
-    from starlette.middleware import Middleware
-    from starlette.requests import Request
-    from starlette.responses import Response
-    from starlette.routing import Route
-
-    from shared.http.middleware import RequestContextMiddleware
-
-    async def endpoint(request: Request) -> Response:
-        await request.body()
-        return Response(answer, status_code=201, media_type="application/json")
-
-    stack = [Middleware(RequestContextMiddleware, max_body_bytes=lambda: 64 * 1024)] if middleware else []
-    return Starlette(routes=[Route(path, endpoint, methods=["POST"])], middleware=stack)
-
-
 def run_bench(*, quick: bool = False) -> dict[str, Any]:
     from shared.container import Container
     from shared.http.app import create_app
     from shared.kv.memory import MemoryKV
-    from shared.logs import configure_logging
     from shared.menus.io import import_menu
-    from shared.orders.models import OrderRequest
+    from shared.observability.logs import configure_logging
+    from shared.orders.requests import OrderRequest
     from shared.orders.service import OrderService
     from shared.settings import load_settings
     from shared.store.postgres import PostgresStore
@@ -130,10 +112,10 @@ def run_bench(*, quick: bool = False) -> dict[str, Any]:
             return time.perf_counter() - t0
 
         res = measure({
-            "floor": post_case(loop, floor_app("/api/orders", answer, middleware=False), "/api/orders", body,
-                               201, fresh_key),
-            "floor + middleware": post_case(loop, floor_app("/api/orders", answer, middleware=True),
-                                            "/api/orders", body, 201, fresh_key),
+            "floor": post_case(loop, floor_app(answer, "/api/orders", method="POST", status=201), "/api/orders",
+                               body, 201, fresh_key),
+            "floor + middleware": post_case(loop, floor_app(answer, "/api/orders", method="POST", status=201,
+                                                            middleware=True), "/api/orders", body, 201, fresh_key),
             "order": post_case(loop, app, "/api/orders", body, 201, fresh_key),
             "replay": post_case(loop, app, "/api/orders", body, 201, lambda: replay_key),
             "quote": post_case(loop, app, "/api/orders/quote", body, 200, lambda: None),

@@ -3,6 +3,10 @@
 Usage: ``.venv/bin/python bench/report.py RESULT.json [RESULT.json ...] [--out FILE] [--compare OLD]``;
 scripts/bench calls it after the benchmarks. ``--compare`` adds a table of every measurement found in
 both runs (an earlier ``--out`` file): its ratio (or, without a ratio, its value) then and now.
+
+The whole table is printed even when a bench failed; then the failures (a bench that raised or broke a
+promise: its ``problems``; a result file that is missing: the bench died before writing it) are listed
+and the exit status is 1.
 """
 
 from __future__ import annotations
@@ -69,7 +73,14 @@ def main() -> None:
     parser.add_argument("--out", type=Path, help="write the merged results to this JSON file")
     parser.add_argument("--compare", type=Path, help="an earlier merged results file to compare with")
     args = parser.parse_args()
-    parts = {p.stem: json.loads(p.read_text()) for p in args.results}
+    parts: dict[str, Any] = {}
+    problems: list[str] = []
+    for path in args.results:
+        if not path.exists():
+            problems.append(f"{path.stem}: no results (the bench died before writing {path.name})")
+            continue
+        parts[path.stem] = json.loads(path.read_text())
+        problems += [f"{path.stem}: {problem}" for problem in parts[path.stem].get("problems", [])]
     rows = [row for part in parts.values() for row in part["rows"]]
     notes = [note for part in parts.values() for note in part["notes"]]
     env = environment()
@@ -84,9 +95,13 @@ def main() -> None:
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         merged = {"environment": env, "seconds": {k: v.get("seconds") for k, v in parts.items()},
-                  "rows": rows, "notes": notes}
+                  "rows": rows, "notes": notes, **({"problems": problems} if problems else {})}
         args.out.write_text(json.dumps(merged, indent=2, ensure_ascii=False) + "\n")
         print(f"results written to {args.out}", file=sys.stderr)
+    if problems:
+        print(f"\nFAILED: {len(problems)} problem(s) (a bench raised or broke a promise; the table above has "
+              "every result measured):\n  " + "\n  ".join(problems))
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":

@@ -23,9 +23,22 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from _common import ORIGIN, Row, bench_run, cli, menu_document
-from chat_bench import CONVERSATIONS, body_once, chat_body, chat_menu_document, chat_scope
-from menu_bench import HOST, Recorder, http_scope, measure
+from _common import (
+    CONVERSATIONS,
+    HOST,
+    ORIGIN,
+    Recorder,
+    Row,
+    bench_run,
+    body_once,
+    chat_body,
+    chat_menu_document,
+    chat_scope,
+    cli,
+    http_scope,
+    measure,
+    menu_document,
+)
 
 MAX_CHAT_ROUND_TRIPS = 3
 RESTAURANT = "restaurant-bench"
@@ -368,8 +381,8 @@ def rate_limit_rows(quick: bool) -> list[Row]:
 
 
 def run_bench(*, quick: bool = False) -> dict[str, Any]:
-    from shared.logs import configure_logging
     from shared.menus.io import import_menu
+    from shared.observability.logs import configure_logging
     from shared.settings import load_settings
 
     started = time.perf_counter()

@@ -41,6 +41,44 @@ def test_report_compares_ratios_with_an_earlier_run(tmp_path):
     assert table[4].split() == ["g", "size", "15", "KB", "18", "KB", "+20%"]
 
 
+def test_report_prints_every_result_then_fails_on_a_broken_bench(tmp_path):
+    """A bench that broke a promise (its rows come with `problems`) or died before writing its results does
+    not discard the others': the whole table is printed, then the failures, and the exit status is 1."""
+    def row(name: str) -> dict[str, object]:
+        return {"group": "g", "name": name, "value": 100.0, "unit": "req/s", "baseline": "", "ratio": None,
+                "goal": "", "status": "", "detail": {}}
+
+    (tmp_path / "menu.json").write_text(json.dumps({"rows": [row("menu rps")], "notes": []}))
+    (tmp_path / "load.json").write_text(json.dumps({"rows": [row("load rps")], "notes": [],
+                                                    "problems": ["an acknowledged order is missing"]}))
+    done = subprocess.run([sys.executable, "bench/report.py", *(str(tmp_path / f"{n}.json") for n in
+                                                                ("menu", "chat", "load"))],
+                          cwd=REPO_ROOT, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 1, done.stderr
+    out = done.stdout
+    assert "menu rps" in out and "load rps" in out
+    failures = out[out.index("FAILED"):]
+    assert "load: an acknowledged order is missing" in failures
+    assert "chat: no results (the bench died before writing chat.json)" in failures
+
+
+def test_a_bench_that_raises_still_writes_its_results_and_fails(tmp_path):
+    """bench/_common.cli: the error goes to the results' `problems` (for report.py) and the exit status is 1."""
+    script = tmp_path / "broken_bench.py"
+    script.write_text("import sys\n"
+                      f"sys.path.insert(0, {str(REPO_ROOT / 'bench')!r})\n"
+                      "from _common import cli\n"
+                      "def run_bench(*, quick=False):\n"
+                      "    raise AssertionError('unexpected responses: {500: 5}')\n"
+                      "cli('A broken bench.', run_bench, quick_help='-')\n")
+    done = subprocess.run([sys.executable, str(script), "--json", str(tmp_path / "broken.json")], cwd=REPO_ROOT,
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 1
+    results = json.loads((tmp_path / "broken.json").read_text())
+    assert results["rows"] == []
+    assert results["problems"] == ["broken_bench raised AssertionError: unexpected responses: {500: 5}"]
+
+
 def test_report_shows_latency_for_rows_measured_under_concurrency(tmp_path):
     rows = [{"group": "load", "name": "menu", "value": 250.0, "unit": "req/s", "baseline": "", "ratio": None,
              "goal": "", "status": "", "detail": {"p50Ms": 12.34, "p99Ms": 56.78}},

@@ -2,8 +2,7 @@
 // can answer CORS preflights per tenant), send no cookies and time out. Failures become ApiError
 // (the API answered with an error body) or NetworkError (no readable answer).
 
-import type { Answer } from "./chat/local";
-import type { Config, Menu, Order } from "./types";
+import type { Answer, Config, Menu, Order } from "./types";
 
 export class ApiError extends Error {
   constructor(

@@ -6,11 +6,12 @@
 // message once.
 
 import { ApiError } from "./api";
-import type { Answer, Understood } from "./chat/local";
+import type { Understood } from "./chat/local";
 import type { Ctx, Message } from "./context";
 import { type Child, h } from "./dom";
 import type { Key } from "./i18n";
 import { allergenLine, dish } from "./menu-view";
+import type { Answer } from "./types";
 import { allergenLabel, tagLabel } from "./vocab";
 
 const MAX_MESSAGE = 500;

@@ -2,13 +2,13 @@
 // menu, and a few helpers. Built once per widget after the config and the menu arrived.
 
 import type { Client } from "./api";
-import type { Constraints, Suggestion, Understood } from "./chat/local";
+import type { Constraints, Understood } from "./chat/local";
+import type { Checkout } from "./checkout";
 import { type OpenState, openState } from "./hours";
 import type { Key, Lang } from "./i18n";
 import type { Options } from "./loader";
-import type { Checkout } from "./cart-view";
 import type { Store } from "./store";
-import type { Config, Menu, MenuItem, Order } from "./types";
+import type { Config, Menu, MenuItem, Order, Suggestion } from "./types";
 
 export type T = (key: Key, x?: string | number) => string;
 

@@ -1,5 +1,7 @@
 // The shapes the widget reads from the API (docs/api.md). Only what the widget uses is typed.
 
+import type { Understood } from "./chat/constraints";
+
 export type Hours = Partial<Record<"mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun", [string, string][]>>;
 
 export interface MenuItem {
@@ -52,4 +54,22 @@ export interface Order {
   placedAt?: string;
   statusUrl?: string;
   history?: { status: string; at: string }[];
+}
+
+/** A dish the assistant suggests (the server's chat answer and the local responder's alike). */
+export interface Suggestion {
+  itemId: string;
+  name: string;
+  priceCents: number;
+  reason: string;
+  allergens: string[]; // EU-14 codes, in the regulation's order
+  allergensDeclared: boolean;
+}
+
+/** The chat API's answer (without `source`), which the local responder gives too. */
+export interface Answer {
+  reply: string;
+  suggestions: Suggestion[];
+  chips: string[];
+  understood: Understood; // Constraints.to_json of the Python core
 }

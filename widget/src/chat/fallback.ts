@@ -10,8 +10,9 @@ import {
   allergens as ALLERGENS, avoidGroups, chips as CHIPS, courses as COURSES, diets as DIETS, languages as LANGUAGES,
   replies as REPLIES, tags as TAGS,
 } from "../../../shared/vocabulary.json";
+import type { Answer, Suggestion } from "../types";
 import type { Item, Selection } from "./candidates";
-import { allergy, type Constraints, sorted, toJson, type Understood } from "./constraints";
+import { allergy, type Constraints, sorted, toJson } from "./constraints";
 import { EU14_ORDER } from "./lexicon";
 import { chars } from "./text";
 
@@ -21,22 +22,6 @@ const COURSE_ORDER = ["dessert", "drink", "main", "starter", "side"] as const;
 const CAPITALISED_NOUNS = ["de"]; // languages whose labels keep their capital inside a sentence
 const SYMBOL_BEFORE: Record<string, string> = { EUR: "€", USD: "$", GBP: "£" };
 const KRONOR = ["SEK", "NOK", "DKK", "ISK"];
-
-export interface Suggestion {
-  itemId: string;
-  name: string;
-  priceCents: number;
-  reason: string;
-  allergens: string[]; // EU-14 codes, in the regulation's order
-  allergensDeclared: boolean;
-}
-export interface Answer {
-  reply: string;
-  suggestions: Suggestion[];
-  chips: string[];
-  understood: Understood; // Constraints.to_json of the Python core
-
-}
 
 type Texts = Record<string, unknown>;
 

@@ -3,13 +3,12 @@
 // kept in memory (never stored); forget takes part of the reading back after the message is read,
 // as the server's chat request does.
 
-import type { Menu } from "../types";
+import type { Answer, Menu } from "../types";
 import { select } from "./candidates";
 import { type Constraints, forget as without, parse } from "./constraints";
-import { type Answer, respond } from "./fallback";
+import { respond } from "./fallback";
 
 export type { Constraints, Understood } from "./constraints";
-export type { Answer, Suggestion } from "./fallback";
 
 export interface LocalTurn { answer: Answer; constraints: Constraints }
 
