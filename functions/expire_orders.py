@@ -9,7 +9,7 @@ from typing import Any
 
 def handler(event: Any, context: Any) -> dict[str, int]:  # noqa: ARG001 - the Lambda signature
     from shared.container import default_container
-    from shared.logs import ensure_logging
+    from shared.observability.logs import ensure_logging
 
     ensure_logging()
     return {"expired": default_container().orders.expire("system:expiry")}

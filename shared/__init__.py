@@ -5,3 +5,5 @@ adapters load their clients lazily (see ``shared.container``).
 """
 
 __version__ = "0.1.0"
+
+__all__ = ["__version__"]

@@ -180,7 +180,7 @@ def log_lines() -> Iterator[Callable[[], list[dict[str, Any]]]]:
     """The JSON log lines written during the test, decoded."""
     import io
 
-    from shared.logs import configure_logging
+    from shared.observability.logs import configure_logging
 
     stream = io.StringIO()
     configure_logging("INFO", stream)

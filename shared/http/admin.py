@@ -12,31 +12,48 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from shared.admin.keys import AdminIdentity
+from shared.camel import CamelModel
 from shared.container import Container
 from shared.errors import KVUnavailable, RateLimited, Unauthorized, ValidationFailed
-from shared.http.inputs import client_ip, json_object
-from shared.http.public import query_values
+from shared.http.inputs import client_ip, json_object, query_values
+from shared.http.operations import (
+    ADMIN,
+    DEMO,
+    LIMIT_500,
+    LIMITS_IF_ADMITTED,
+    NO_STORE,
+    REF_SCHEMA,
+    REQUEST_ID,
+    RESTAURANT_QUERY,
+    ApiRoute,
+    Operation,
+    Reply,
+    param,
+    readable,
+)
 from shared.http.responses import JSONResponse
-from shared.orders.models import STATUSES, Status
+from shared.orders.requests import STATUSES, Status
 from shared.tenants.lookup import restaurant_id
 from shared.validation import validate
 
 _log = logging.getLogger("stjarna.admin")
+ORDERS, TENANTS = "shared.http.schemas.orders", "shared.http.schemas.admin"
+# every admin operation: behind the key (a 401 names the scheme; a 429 from failed authentications)
+_ADMIN: dict[str, Any] = {"admin": True, "error_headers": ("WWW-Authenticate?", "Retry-After?", *LIMITS_IF_ADMITTED)}
 Handler = Callable[[Request, Container, AdminIdentity], Awaitable[Response]]
 
 
-class StatusChange(BaseModel):
+class StatusChange(CamelModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     status: Status
-    expectedStatus: Status | None = None  # noqa: N815
+    expected_status: Status | None = None
 
 
 async def authenticate(request: Request, c: Container) -> AdminIdentity:
@@ -67,7 +84,7 @@ async def authenticate(request: Request, c: Container) -> AdminIdentity:
     return identity
 
 
-def admin_routes(container: Callable[[], Container]) -> list[Route]:
+def admin_routes(container: Callable[[], Container]) -> list[ApiRoute]:
     def guarded(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
             c = container()
@@ -105,12 +122,26 @@ def admin_routes(container: Callable[[], Container]) -> list[Route]:
         order_id = request.path_params["order"]
 
         return _json(await run_in_threadpool(lambda: c.orders.set_status(
-            order_id, change.status, identity.actor, expected=change.expectedStatus)))
+            order_id, change.status, identity.actor, expected=change.expected_status)))
 
+    order_ref = param("order", "path", {"type": "string"}, "An order id, or a code with restaurantId")
+    statuses = {"type": "string", "enum": list(STATUSES)}
     return [
-        Route("/api/admin/orders", guarded(list_orders), methods=["GET"]),
-        Route("/api/admin/orders/{order}", guarded(show_order), methods=["GET"]),
-        Route("/api/admin/orders/{order}", guarded(change_status), methods=["PATCH"]),
+        ApiRoute("/api/admin/orders", guarded(list_orders), methods=["GET"], operations=readable(
+            "/api/admin/orders", "AdminOrders", "A restaurant's orders, newest first", "admin",
+            (param("restaurantId", "query", REF_SCHEMA, "The restaurant: UUID or slug", required=True, examples=DEMO),
+             param("status", "query", statuses, "Only orders in this status"),
+             param("limit", "query", LIMIT_500, "At most this many (default 50)"), REQUEST_ID),
+            (Reply(200, f"{ORDERS}.OrderList", NO_STORE),), (*ADMIN, 404, 422), **_ADMIN)),
+        ApiRoute("/api/admin/orders/{order}", guarded(show_order), methods=["GET"], operations=readable(
+            "/api/admin/orders/{order}", "AdminOrder", "One order with its history and actors", "admin",
+            (order_ref, RESTAURANT_QUERY, REQUEST_ID), (Reply(200, f"{ORDERS}.StaffOrder", NO_STORE),),
+            (*ADMIN, 404), **_ADMIN)),
+        ApiRoute("/api/admin/orders/{order}", guarded(change_status), methods=["PATCH"], operations=[Operation(
+            "PATCH", "/api/admin/orders/{order}", "patchAdminOrder", "Move an order along the status machine",
+            "admin", (param("order", "path", {"type": "string"}, "The order id"), REQUEST_ID),
+            body="shared.http.admin.StatusChange", replies=(Reply(200, f"{ORDERS}.StaffOrder", NO_STORE),),
+            errors=(*ADMIN, 404, 409, 422), **_ADMIN)]),
         *tenant_routes(guarded),
     ]
 
@@ -120,7 +151,7 @@ def _json(body: dict[str, Any]) -> JSONResponse:
 
 
 # -- support: tenant lookup (shared/tenants/support.py; the CLI's `stjarna tenant …` and `cache purge`) ----
-class TenantCreate(BaseModel):
+class TenantCreate(CamelModel):
     """``POST /api/admin/tenants``: what ``stjarna tenant create`` takes (``menu``: a menu document or
     ``{"sections": [...]}``; ``endpoint``: the API URL for the embed snippet, default this API's)."""
 
@@ -128,7 +159,7 @@ class TenantCreate(BaseModel):
 
     slug: str
     name: str | None = None
-    allowedOrigins: list[str] = []  # noqa: N815 - the JSON field name (pydantic copies the default)
+    allowed_origins: list[str] = []  # noqa: RUF012 - a pydantic field (pydantic copies the default)
     currency: str | None = None
     timezone: str | None = None
     locale: str | None = None
@@ -145,7 +176,7 @@ def _flag(name: str, raw: str | None) -> bool:
     raise ValidationFailed([{"path": name, "message": "true or false"}])
 
 
-def tenant_routes(guarded: Callable[[Handler], Callable[[Request], Awaitable[Response]]]) -> list[Route]:
+def tenant_routes(guarded: Callable[[Handler], Callable[[Request], Awaitable[Response]]]) -> list[ApiRoute]:
     from shared.tenants import support
     from shared.tenants.items import question
 
@@ -172,16 +203,41 @@ def tenant_routes(guarded: Callable[[Handler], Callable[[Request], Awaitable[Res
 
         body = validate(TenantCreate, json_object(await request.body()), root="(body)")
         api = endpoint(body.endpoint or str(request.base_url))
-        spec = support.TenantSpec(slug=body.slug, name=body.name, origins=tuple(body.allowedOrigins),
+        spec = support.TenantSpec(slug=body.slug, name=body.name, origins=tuple(body.allowed_origins),
                                   currency=body.currency, timezone=body.timezone, locale=body.locale, menu=body.menu)
         result = await run_in_threadpool(lambda: support.create(c, spec, identity.actor, api=api, update=body.update))
         response = _json(result)
         response.status_code = 201 if result["created"] else 200
         return response
 
+    tenant_ref = param("ref", "path", {"type": "string"}, "The restaurant's slug or id (any status)")
+    listed = {"type": "array", "items": {"type": "string"}}
+    undeclared = {"type": "string", "enum": ["true", "false", "1", "0", "yes", "no", ""]}
     return [
-        Route("/api/admin/tenants", guarded(create), methods=["POST"]),
-        Route("/api/admin/tenants/{ref}", guarded(show), methods=["GET"]),
-        Route("/api/admin/tenants/{ref}/items", guarded(items), methods=["GET"]),
-        Route("/api/admin/tenants/{ref}/cache-purge", guarded(purge), methods=["POST"]),
+        ApiRoute("/api/admin/tenants", guarded(create), methods=["POST"], operations=[Operation(
+            "POST", "/api/admin/tenants", "postAdminTenant", "Create (or, with update, change) a restaurant",
+            "admin", (REQUEST_ID,), body="shared.http.admin.TenantCreate",
+            replies=(Reply(201, f"{TENANTS}.TenantCreated", NO_STORE, "Created"),
+                     Reply(200, f"{TENANTS}.TenantCreated", NO_STORE, "Updated")),
+            errors=(*ADMIN, 409, 422), **_ADMIN)]),
+        ApiRoute("/api/admin/tenants/{ref}", guarded(show), methods=["GET"], operations=readable(
+            "/api/admin/tenants/{ref}", "AdminTenant", "Everything support asks about first", "admin",
+            (tenant_ref, param("auditLimit", "query", LIMIT_500, "Audit rows (default 10)"), REQUEST_ID),
+            (Reply(200, f"{TENANTS}.TenantSummary", NO_STORE),), (*ADMIN, 404, 422), **_ADMIN)),
+        ApiRoute("/api/admin/tenants/{ref}/items", guarded(items), methods=["GET"], operations=readable(
+            "/api/admin/tenants/{ref}/items", "AdminTenantItems",
+            "The restaurant's items against a question: shown, and not shown with why", "admin",
+            (tenant_ref,
+             param("tag", "query", listed, "Diet or attribute tags (repeat, or comma-separate)", style="form",
+                   explode=True),
+             param("allergenFree", "query", listed, "EU-14 allergen codes (repeat, or comma-separate)",
+                   style="form", explode=True),
+             param("undeclared", "query", undeclared, "Items whose allergens are not declared (not with allergenFree)"),
+             param("name", "query", {"type": "string"}, "Only items whose name or key contains this"), REQUEST_ID),
+            (Reply(200, f"{TENANTS}.TenantItems", NO_STORE),), (*ADMIN, 404, 422), **_ADMIN)),
+        ApiRoute("/api/admin/tenants/{ref}/cache-purge", guarded(purge), methods=["POST"], operations=[Operation(
+            "POST", "/api/admin/tenants/{ref}/cache-purge", "postAdminCachePurge",
+            "Force a new menu version everywhere (and a CDN invalidation when configured)", "admin",
+            (tenant_ref, REQUEST_ID), replies=(Reply(200, f"{TENANTS}.CachePurge", NO_STORE),),
+            errors=(*ADMIN, 404), **_ADMIN)]),
     ]

@@ -1,8 +1,10 @@
 """Build the ASGI app from route groups.
 
 Each Lambda function serves one group (``functions/<group>.py``); ``stjarna serve`` serves them
-all plus the development site (demo page). ``ROUTE_GROUPS`` is the single list that serverless.yml
-must match (tests/functions/test_serverless.py checks it).
+all plus the development site (demo page). ``DEPLOYED_GROUPS`` is the single list that serverless.yml
+must match (tests/functions/test_serverless.py checks it). A route declares its OpenAPI operations
+where it is declared (``ApiRoute``, shared/http/operations.py); shared/http/openapi.py reads them from
+``routes_for``.
 """
 
 from __future__ import annotations
@@ -21,8 +23,8 @@ from shared.container import Container, default_container
 from shared.errors import BadRequest, MethodNotAllowed, NotFound, StjarnaError
 from shared.http.middleware import RequestContextMiddleware
 from shared.http.responses import error_response
-from shared.logs import ensure_logging
 from shared.observability import observed
+from shared.observability.logs import ensure_logging
 
 Group = Literal["menu", "chat", "orders", "admin", "health", "widget", "site"]
 DEPLOYED_GROUPS: tuple[Group, ...] = ("menu", "chat", "orders", "admin", "health", "widget")
@@ -30,9 +32,9 @@ DEPLOYED_GROUPS: tuple[Group, ...] = ("menu", "chat", "orders", "admin", "health
 
 def routes_for(group: Group, container: Callable[[], Container]) -> list[BaseRoute]:
     if group == "menu":
-        from shared.http.public import public_routes
+        from shared.http.menu import menu_routes
 
-        return list(public_routes(container))
+        return list(menu_routes(container))
     if group == "chat":
         from shared.http.chat import chat_routes
 
@@ -46,9 +48,10 @@ def routes_for(group: Group, container: Callable[[], Container]) -> list[BaseRou
 
         return list(admin_routes(container))
     if group == "health":
+        from shared.http.apidoc import apidoc_routes
         from shared.http.health import health_routes
 
-        return list(health_routes(container))
+        return [*health_routes(container), *apidoc_routes()]
     from shared.http.site import site_routes, widget_routes
 
     return list(widget_routes() if group == "widget" else site_routes())

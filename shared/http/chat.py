@@ -1,7 +1,5 @@
-"""``POST /api/chat``: the assistant (shared/chat/pipeline.py), behind tenant CORS, the server-chat
-flag and the rate limits. Every answer past the CORS check (errors included) carries the CORS
-headers, so the widget can read a 429 or a 503 and react; every answer past the rate limiter
-carries ``X-RateLimit-*``."""
+"""``POST /api/chat``: the assistant (shared/chat/pipeline.py), behind the tenant (shared/http/tenant.py:
+CORS on every answer past its check), the server-chat flag and the rate limits."""
 
 from __future__ import annotations
 
@@ -10,47 +8,52 @@ from collections.abc import Callable
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from shared.container import Container
-from shared.errors import ServerChatDisabled, StjarnaError
-from shared.http.cors import cors_headers
-from shared.http.inputs import body_ref, client_ip, json_object
-from shared.http.limits import admit
-from shared.http.public import built, flags_for, fresh_menu, preflight
-from shared.http.responses import JSONResponse, error_response
+from shared.errors import ServerChatDisabled
+from shared.http.operations import (
+    BODY_RESTAURANT,
+    CORS,
+    LIMITS,
+    LIMITS_IF_ADMITTED,
+    ORIGIN,
+    REQUEST_ID,
+    TENANT,
+    ApiRoute,
+    Operation,
+    Reply,
+)
+from shared.http.responses import JSONResponse
+from shared.http.tenant import Tenant, preflight_route, tenant_endpoint
 
 
-def chat_routes(container: Callable[[], Container]) -> list[Route]:
-    async def chat(request: Request) -> Response:
-        from shared.chat.models import ChatRequest
+def chat_routes(container: Callable[[], Container]) -> list[ApiRoute]:
+    async def chat(request: Request, tenant: Tenant) -> Response:
+        from shared.chat.requests import ChatRequest
         from shared.validation import validate
 
-        c = container()
-        data = json_object(await request.body())
-        ref = body_ref(request, data)
-        menu = await fresh_menu(request, c, ref)
-        cors = cors_headers(request, menu.head)
-        limits: dict[str, str] = {}
-        try:
-            chat_request = validate(ChatRequest, data, root="(body)")
-            flags = await flags_for(c, menu.head)
-            if not flags["USE_SERVER_CHAT"].value:
-                raise ServerChatDisabled()
-            limiter, limits = await admit(c, "chat", menu.head.id, chat_request.sessionToken, client_ip(request),
-                                          limits=(flags["CHAT_RATE_LIMIT"].value, flags["CHAT_IP_RATE_LIMIT"].value))
-            service = await built(c.ready_chat, lambda: c.chat)
-            async with limiter.in_flight(menu.head.id, chat_request.sessionToken):
-                result = await run_in_threadpool(service.answer, menu, chat_request.sessionToken,
-                                                 chat_request.message, probe=chat_request.is_probe,
-                                                 forget=chat_request.forget)
-        except StjarnaError as exc:
-            return error_response(exc, request.state.requestId, headers={**cors, **limits, **exc.headers()})
+        c, menu = tenant.container, tenant.menu
+        chat_request = validate(ChatRequest, tenant.body, root="(body)")
+        flags = await tenant.flags()
+        if not flags["USE_SERVER_CHAT"].value:
+            raise ServerChatDisabled()
+        limiter = await tenant.admit(request, "chat", chat_request.session_token,
+                                     limits=(flags["CHAT_RATE_LIMIT"].value, flags["CHAT_IP_RATE_LIMIT"].value))
+        service = await c.built(Container.chat)
+        async with limiter.in_flight(menu.head.id, chat_request.session_token):
+            result = await run_in_threadpool(service.answer, menu, chat_request.session_token,
+                                             chat_request.message, probe=chat_request.is_probe,
+                                             forget=chat_request.forget)
         request.scope["state"]["outcome"] = result.outcome
         body = {**result.body, "requestId": request.state.requestId}
-        return JSONResponse(body, headers={**cors, **limits, "Cache-Control": "no-store"})
+        return JSONResponse(body, headers=tenant.headers({"Cache-Control": "no-store"}))
 
+    doc = Operation("POST", "/api/chat", "postChat", "Ask the assistant", "chat",
+                    (BODY_RESTAURANT, ORIGIN, REQUEST_ID), body="shared.chat.requests.ChatRequest",
+                    replies=(Reply(200, "shared.http.schemas.chat.ChatAnswer", ("Cache-Control", *LIMITS, *CORS)),),
+                    errors=(*TENANT, 422, 429), error_headers=(*CORS, *LIMITS_IF_ADMITTED))
     return [
-        Route("/api/chat", chat, methods=["POST"]),
-        Route("/api/chat", preflight(container, "POST, OPTIONS"), methods=["OPTIONS"]),
+        ApiRoute("/api/chat", tenant_endpoint(container, chat, ref="body", menu=True), methods=["POST"],
+                 operations=[doc]),
+        preflight_route(container, "/api/chat", "Chat", "POST, OPTIONS"),
     ]

@@ -14,7 +14,7 @@ from __future__ import annotations
 from starlette.requests import Request
 
 from shared.errors import OriginNotAllowed
-from shared.menus.public import RestaurantHead
+from shared.tenants.head import RestaurantHead
 from shared.tenants.origins import Origin, is_allowed, parse_origin
 
 ALLOWED_REQUEST_HEADERS = ("content-type", "if-none-match", "x-request-id", "x-restaurant-id", "idempotency-key",

@@ -1,6 +1,6 @@
 """Health: ``/api/health`` (every check), ``/api/health/live`` (the process answers) and
-``/api/health/ready`` (the database answers): no CORS, not cached. Also ``/api/openapi.json``, the API's
-document (shared/http/openapi.py, built on first request): public docs, cached, CORS ``*``."""
+``/api/health/ready`` (the database answers): no CORS, not cached. The health function also serves
+the API's document (shared/http/apidoc.py)."""
 
 from __future__ import annotations
 
@@ -11,15 +11,15 @@ from typing import Any, Literal
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from shared.container import Container
 from shared.errors import KVUnavailable, ServiceUnavailable, StjarnaError
-from shared.http.responses import JSONResponse, etag_matches
+from shared.http.operations import ALWAYS, NO_STORE, REQUEST_ID, ApiRoute, Reply, readable
+from shared.http.responses import JSONResponse
 
 Status = Literal["ok", "degraded", "down"]
 _NO_STORE = {"Cache-Control": "no-store"}
-OPENAPI_CACHE = "public, max-age=300, s-maxage=300"  # it changes with a deploy only
+SCHEMAS = "shared.http.schemas.health"
 
 
 def _timed(check: Callable[[], dict[str, Any] | None]) -> dict[str, Any]:
@@ -44,7 +44,7 @@ def run_checks(container: Container) -> dict[str, Any]:
 
     def cache() -> dict[str, Any]:
         container.kv.ping()
-        limiter = container.ready_limiter  # built in a process that serves chat
+        limiter = container.ready(Container.limiter)  # built in a process that serves chat
         if limiter is not None and limiter.degraded:
             raise KVUnavailable("Rate limits are per instance: the shared store is failing.")
         return {"backend": settings.kv_kind}
@@ -75,7 +75,7 @@ def run_checks(container: Container) -> dict[str, Any]:
     return {"status": status, "version": settings.version, "checks": checks}
 
 
-def health_routes(container: Callable[[], Container]) -> list[Route]:
+def health_routes(container: Callable[[], Container]) -> list[ApiRoute]:
     async def health(request: Request) -> Response:
         report = await run_in_threadpool(run_checks, container())
         return JSONResponse(report, status_code=503 if report["status"] == "down" else 200, headers=_NO_STORE)
@@ -90,18 +90,17 @@ def health_routes(container: Callable[[], Container]) -> list[Route]:
         body = {"status": "ok" if status == 200 else "down", "checks": {"database": check}}
         return JSONResponse(body, status_code=status, headers=_NO_STORE)
 
-    async def openapi(request: Request) -> Response:
-        from shared.http.openapi import served  # pydantic's schema generation: not on the cold start
-
-        body, etag = await run_in_threadpool(served)
-        headers = {"ETag": etag, "Cache-Control": OPENAPI_CACHE, "Access-Control-Allow-Origin": "*"}
-        if etag_matches(request, etag):
-            return Response(status_code=304, headers=headers)
-        return Response(body, media_type="application/json", headers=headers)
-
+    get = ["GET", "HEAD"]
     return [
-        Route("/api/health", health, methods=["GET", "HEAD"]),
-        Route("/api/health/live", live, methods=["GET", "HEAD"]),
-        Route("/api/health/ready", ready, methods=["GET", "HEAD"]),
-        Route("/api/openapi.json", openapi, methods=["GET", "HEAD"]),
+        ApiRoute("/api/health", health, methods=get, operations=readable(
+            "/api/health", "Health", "Every dependency's status", "health", (REQUEST_ID,), (
+                Reply(200, f"{SCHEMAS}.Health", NO_STORE, "ok or degraded"),
+                Reply(503, f"{SCHEMAS}.Health", NO_STORE, "down")), ALWAYS)),
+        ApiRoute("/api/health/live", live, methods=get, operations=readable(
+            "/api/health/live", "Live", "The process answers", "health", (REQUEST_ID,),
+            (Reply(200, f"{SCHEMAS}.Live", NO_STORE),), ALWAYS)),
+        ApiRoute("/api/health/ready", ready, methods=get, operations=readable(
+            "/api/health/ready", "Ready", "The database answers", "health", (REQUEST_ID,), (
+                Reply(200, f"{SCHEMAS}.Ready", NO_STORE),
+                Reply(503, f"{SCHEMAS}.Ready", NO_STORE, "The database does not answer")), ALWAYS)),
     ]

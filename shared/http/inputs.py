@@ -1,13 +1,13 @@
-"""Reading a JSON request: the body as an object, the restaurant it names, the client's address."""
+"""Reading a request: the JSON body as an object, one query parameter's values, the client's address."""
 
 from __future__ import annotations
+
+from urllib.parse import unquote_plus
 
 import orjson
 from starlette.requests import Request
 
-from shared.errors import InvalidRequest, ValidationFailed
-from shared.http.public import bind_restaurant, query_values
-from shared.tenants.refs import parse_ref
+from shared.errors import ValidationFailed
 
 
 def json_object(body: bytes) -> dict[str, object]:
@@ -20,17 +20,19 @@ def json_object(body: bytes) -> dict[str, object]:
     return data
 
 
-def body_ref(request: Request, data: dict[str, object]) -> str:
-    """The restaurant from the body, or the query string (browsers put it there for the preflight);
-    both given and different is refused."""
-    in_query = query_values(request.scope["query_string"], b"restaurantId")
-    in_body = data.get("restaurantId")
-    if len(in_query) > 1 or (in_query and isinstance(in_body, str) and parse_ref(in_body) != parse_ref(in_query[0])):
-        raise InvalidRequest("restaurantId differs between the query string and the body.")
-    raw = in_body if isinstance(in_body, str) else (in_query[0] if in_query else None)
-    ref = parse_ref(raw)
-    bind_restaurant(request, ref)
-    return ref
+def query_values(query_string: bytes, name: bytes) -> list[str]:
+    """Every value of one query parameter, decoded as Starlette's QueryParams does (percent-decoded
+    UTF-8, bad bytes replaced), without parsing the whole query string on the hot path."""
+    if name not in query_string:
+        return []
+    return [_unquote(value) for key, _, value in (part.partition(b"=") for part in query_string.split(b"&"))
+            if key == name]
+
+
+def _unquote(value: bytes) -> str:
+    if b"%" in value or b"+" in value:
+        return unquote_plus(value.decode("latin-1"), errors="replace")
+    return value.decode("latin-1")
 
 
 def client_ip(request: Request) -> str:

@@ -21,7 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.errors import InvalidRequest, PayloadTooLarge, StjarnaError, UriTooLong
 from shared.http.responses import error_response
-from shared.logs import log_access, request_id_var, restaurant_id_var
+from shared.observability.logs import log_access, request_id_var, restaurant_id_var
 from shared.observability.sentry import capture_exception
 
 _errors = logging.getLogger("stjarna.errors")

@@ -1,7 +1,6 @@
 """Pickup orders for diners (docs/orders.md): ``POST /api/orders`` (Idempotency-Key required),
 ``POST /api/orders/quote`` (price a cart, store nothing) and ``GET /api/orders/{code}`` (status, for
-the session that placed it). Tenant CORS and the order rate limits apply as for chat: every answer past
-the CORS check carries the CORS headers, errors included."""
+the session that placed it), behind the tenant (shared/http/tenant.py) and the order rate limits."""
 
 from __future__ import annotations
 
@@ -12,94 +11,124 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from shared.container import Container
-from shared.errors import StjarnaError, ValidationFailed
-from shared.http.cors import cors_headers
-from shared.http.inputs import body_ref, client_ip, json_object
-from shared.http.limits import admit
-from shared.http.public import flags_for, preflight, query_values, resolve_head, restaurant_ref
-from shared.http.responses import JSONResponse, error_response
-from shared.orders.models import OPAQUE_ID_PATTERN
+from shared.errors import ValidationFailed
+from shared.http.inputs import query_values
+from shared.http.operations import (
+    BODY_RESTAURANT,
+    CORS,
+    IDEMPOTENCY_KEY,
+    LIMITS,
+    LIMITS_IF_ADMITTED,
+    ORIGIN,
+    REQUEST_ID,
+    RESTAURANT_HEADER,
+    RESTAURANT_QUERY,
+    SESSION_HEADER,
+    SESSION_QUERY,
+    TENANT,
+    ApiRoute,
+    Operation,
+    Reply,
+    param,
+    readable,
+)
+from shared.http.responses import JSONResponse
+from shared.http.tenant import Tenant, preflight_route, tenant_endpoint
+from shared.orders.requests import OPAQUE_ID_PATTERN
+
+SCHEMAS = "shared.http.schemas.orders"
+ORDER_REQUEST = "shared.orders.requests.OrderRequest"
 
 
-async def _submit(container: Callable[[], Container], request: Request, *, quote: bool) -> Response:
+async def _submit(request: Request, tenant: Tenant, *, quote: bool) -> Response:
     """POST /api/orders and /api/orders/quote: one path, so a quote runs exactly the checks an order does."""
-    from shared.orders.models import OrderRequest, idempotency_key
+    from shared.orders.requests import OrderRequest, idempotency_key
     from shared.validation import validate
 
-    c = container()
-    data = json_object(await request.body())
-    head = await resolve_head(request, c, body_ref(request, data))
-    cors = cors_headers(request, head)
-    limits: dict[str, str] = {}
+    c, head = tenant.container, tenant.head
+    errors: list[dict[str, str]] = []
+    order: OrderRequest | None = None
     try:
-        errors: list[dict[str, str]] = []
-        order: OrderRequest | None = None
+        order = validate(OrderRequest, tenant.body, root="(body)")
+    except ValidationFailed as exc:
+        errors += exc.errors
+    # a monitoring probe ("health-check" session) runs every check but stores nothing
+    dry_run = quote or (order is not None and order.is_probe)
+    key = ""
+    if not dry_run:
         try:
-            order = validate(OrderRequest, data, root="(body)")
+            key = idempotency_key(request.headers.get("idempotency-key"))
         except ValidationFailed as exc:
             errors += exc.errors
-        # a monitoring probe ("health-check" session) runs every check but stores nothing
-        dry_run = quote or (order is not None and order.is_probe)
-        key = ""
-        if not dry_run:
-            try:
-                key = idempotency_key(request.headers.get("idempotency-key"))
-            except ValidationFailed as exc:
-                errors += exc.errors
-        if errors or order is None:
-            raise ValidationFailed(errors)
-        flags = await flags_for(c, head)
-        order_limits = None if dry_run else (flags["ORDER_RATE_LIMIT"].value, flags["ORDER_IP_RATE_LIMIT"].value)
-        _, limits = await admit(c, "quote" if dry_run else "order", head.id, order.sessionToken,
-                                client_ip(request), limits=order_limits)
-        ordering = flags["ORDERING_ENABLED"].value
-        if dry_run:
-            body = await run_in_threadpool(lambda: c.orders.quote(head.id, order, ordering_enabled=ordering))
-            request.scope["state"]["outcome"] = "quoted"
-            return _answer({**body, "probe": order.is_probe}, request, 200, {**cors, **limits})
-        placed = await run_in_threadpool(lambda: c.orders.place(head.id, order, key, ordering_enabled=ordering))
-    except StjarnaError as exc:
-        return error_response(exc, request.state.requestId, headers={**cors, **limits, **exc.headers()})
+    if errors or order is None:
+        raise ValidationFailed(errors)
+    flags = await tenant.flags()
+    order_limits = None if dry_run else (flags["ORDER_RATE_LIMIT"].value, flags["ORDER_IP_RATE_LIMIT"].value)
+    await tenant.admit(request, "quote" if dry_run else "order", order.session_token, limits=order_limits)
+    ordering = flags["ORDERING_ENABLED"].value
+    if dry_run:
+        body = await run_in_threadpool(lambda: c.orders.quote(head.id, order, ordering_enabled=ordering))
+        request.scope["state"]["outcome"] = "quoted"
+        return _answer({**body, "probe": order.is_probe}, request, 200, tenant.headers())
+    placed = await run_in_threadpool(lambda: c.orders.place(head.id, order, key, ordering_enabled=ordering))
     status_url = (f"{str(request.base_url).rstrip('/')}/api/orders/{placed.order['orderCode']}"
                   f"?restaurantId={head.id}")
-    headers = {**cors, **limits, "Location": status_url}
+    headers = tenant.headers({"Location": status_url})
     if placed.replayed:
         headers["Idempotent-Replayed"] = "true"
     request.scope["state"]["outcome"] = "replayed" if placed.replayed else "created"
     return _answer({**placed.order, "statusUrl": status_url}, request, 201, headers)
 
 
-def order_routes(container: Callable[[], Container]) -> list[Route]:
-    async def place(request: Request) -> Response:
-        return await _submit(container, request, quote=False)
+async def _place(request: Request, tenant: Tenant) -> Response:
+    return await _submit(request, tenant, quote=False)
 
-    async def quote(request: Request) -> Response:
-        return await _submit(container, request, quote=True)
 
-    async def status(request: Request) -> Response:
-        c = container()
-        head = await resolve_head(request, c, restaurant_ref(request))
-        cors = cors_headers(request, head)
-        limits: dict[str, str] = {}
-        try:
-            token = _session_token(request)
-            _, limits = await admit(c, "quote", head.id, token, client_ip(request))
-            code = request.path_params["code"]
-            order = await run_in_threadpool(lambda: c.orders.session_order(head.id, code, token))
-        except StjarnaError as exc:
-            return error_response(exc, request.state.requestId, headers={**cors, **limits, **exc.headers()})
-        return _answer(order, request, 200, {**cors, **limits})
+async def _quote(request: Request, tenant: Tenant) -> Response:
+    return await _submit(request, tenant, quote=True)
 
+
+async def _status(request: Request, tenant: Tenant) -> Response:
+    token = _session_token(request)
+    await tenant.admit(request, "quote", token)
+    code = request.path_params["code"]
+    order = await run_in_threadpool(lambda: tenant.container.orders.session_order(tenant.head.id, code, token))
+    return _answer(order, request, 200, tenant.headers())
+
+
+def order_routes(container: Callable[[], Container]) -> list[ApiRoute]:
+    quoted = Reply(200, f"{SCHEMAS}.Quote", ("Cache-Control", *LIMITS, *CORS), "Priced, nothing stored")
+    place = Operation(
+        "POST", "/api/orders", "postOrder", "Place a pickup order", "orders",
+        (BODY_RESTAURANT, IDEMPOTENCY_KEY, ORIGIN, REQUEST_ID), body=ORDER_REQUEST,
+        replies=(Reply(201, f"{SCHEMAS}.PlacedOrder", ("Cache-Control", "Location", "Idempotent-Replayed?", *LIMITS,
+                                                       *CORS), "Placed, or replayed for a used Idempotency-Key"),
+                 Reply(200, f"{SCHEMAS}.Quote", ("Cache-Control", *LIMITS, *CORS),
+                       "A monitoring probe (sessionToken health-check): checked, priced, not stored")),
+        errors=(*TENANT, 409, 422, 429), error_headers=(*CORS, *LIMITS_IF_ADMITTED),
+        description="docs/orders.md has the checks, in order.")
+    quote = Operation("POST", "/api/orders/quote", "postQuote", "Price a cart with every check an order gets",
+                      "orders", (BODY_RESTAURANT, ORIGIN, REQUEST_ID), body=ORDER_REQUEST, replies=(quoted,),
+                      errors=(*TENANT, 409, 422, 429), error_headers=(*CORS, *LIMITS_IF_ADMITTED))
+    status = readable("/api/orders/{code}", "OrderStatus", "An order's status, for the session that placed "
+                      "it (404 for anyone else)", "orders",
+                      (param("code", "path", {"type": "string"}, "The order code (case-insensitive)"),
+                       RESTAURANT_QUERY, RESTAURANT_HEADER, SESSION_QUERY, SESSION_HEADER, ORIGIN, REQUEST_ID),
+                      (Reply(200, f"{SCHEMAS}.SessionOrder", ("Cache-Control", *LIMITS, *CORS)),),
+                      (*TENANT, 422, 429), error_headers=(*CORS, *LIMITS_IF_ADMITTED))
+    post = "POST, OPTIONS"
     return [
-        Route("/api/orders", place, methods=["POST"]),
-        Route("/api/orders", preflight(container, "POST, OPTIONS"), methods=["OPTIONS"]),
-        Route("/api/orders/quote", quote, methods=["POST"]),
-        Route("/api/orders/quote", preflight(container, "POST, OPTIONS"), methods=["OPTIONS"]),
-        Route("/api/orders/{code}", status, methods=["GET"]),
-        Route("/api/orders/{code}", preflight(container, "GET, OPTIONS"), methods=["OPTIONS"]),
+        ApiRoute("/api/orders", tenant_endpoint(container, _place, ref="body"), methods=["POST"],
+                 operations=[place]),
+        preflight_route(container, "/api/orders", "Order", post),
+        ApiRoute("/api/orders/quote", tenant_endpoint(container, _quote, ref="body"), methods=["POST"],
+                 operations=[quote]),
+        preflight_route(container, "/api/orders/quote", "Quote", post),
+        ApiRoute("/api/orders/{code}", tenant_endpoint(container, _status), methods=["GET"], operations=status),
+        preflight_route(container, "/api/orders/{code}", "OrderStatus", "GET, OPTIONS",
+                        (param("code", "path", {"type": "string"}, "The order code"),)),
     ]
 
 

@@ -27,6 +27,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from shared.errors import NotFound
+from shared.http.operations import ALWAYS, IF_NONE_MATCH, JS, REQUEST_ID, ApiRoute, Reply, param, readable
 from shared.http.responses import etag_matches
 from shared.paths import REPO_ROOT
 from shared.tenants.refs import SLUG_RE
@@ -88,7 +89,7 @@ def _serve(request: Request, asset: Asset, cache_control: str, extra: dict[str, 
     return Response(asset.body, headers=headers, media_type="text/javascript; charset=utf-8")
 
 
-def widget_routes(directory: Path = WIDGET_DIR) -> list[Route]:
+def widget_routes(directory: Path = WIDGET_DIR) -> list[ApiRoute]:
     async def widget(request: Request) -> Response:
         asset = bundle(directory)
         return _serve(request, asset, SHORT_CACHE, {"X-Widget-Immutable-Path": f"/widget/{asset.hashed_name}"})
@@ -96,8 +97,20 @@ def widget_routes(directory: Path = WIDGET_DIR) -> list[Route]:
     async def immutable(request: Request) -> Response:
         return _serve(request, immutable_asset(request.path_params["name"], directory), IMMUTABLE)
 
-    return [Route("/widget.js", widget, methods=["GET", "HEAD"]),
-            Route("/widget/{name}", immutable, methods=["GET", "HEAD"])]
+    served = ("ETag", "Cache-Control", "Access-Control-Allow-Origin")
+    name = param("name", "path", {"type": "string"}, "widget.<16 hex>.js, or a chunk the bundle imports")
+    return [
+        ApiRoute("/widget.js", widget, methods=["GET", "HEAD"], operations=readable(
+            "/widget.js", "Widget", "The widget bundle (short cache)", "widget", (IF_NONE_MATCH, REQUEST_ID), (
+                Reply(200, None, (*served, "X-Widget-Immutable-Path"), media=JS, raw={"type": "string"}),
+                Reply(304, None, (*served, "X-Widget-Immutable-Path"), "Not modified", media="")),
+            (*ALWAYS, 404))),
+        ApiRoute("/widget/{name}", immutable, methods=["GET", "HEAD"], operations=readable(
+            "/widget/{name}", "WidgetFile", "A content-hashed widget file (immutable)", "widget",
+            (name, IF_NONE_MATCH, REQUEST_ID), (
+                Reply(200, None, served, media=JS, raw={"type": "string"}),
+                Reply(304, None, served, "Not modified", media="")), (*ALWAYS, 404))),
+    ]
 
 
 def site_routes() -> list[Route]:

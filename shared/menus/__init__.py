@@ -1,1 +1,3 @@
-"""Menus: the import/export document, and the cached public menu."""
+"""Menus: the import/export document (``document``, ``io``) and the public menu's cache (``cache``)."""
+
+__all__: list[str] = []

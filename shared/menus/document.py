@@ -12,9 +12,10 @@ import unicodedata
 import zoneinfo
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from shared import vocabulary
+from shared.camel import CamelModel
 from shared.tenants.origins import parse_pattern
 from shared.tenants.refs import SLUG_RE
 from shared.validation import validate
@@ -30,7 +31,7 @@ Key = Annotated[str | None, Field(default=None, pattern=_KEY_RE.pattern,
                                   description="Stable id within the restaurant; defaults to the name, slugified")]
 
 
-class _Model(BaseModel):
+class _Model(CamelModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
@@ -62,11 +63,11 @@ class Restaurant(_Model):
         default_factory=dict,
         description="Opening ranges per weekday as [\"HH:MM\", \"HH:MM\"]; an end at or before the "
                     "start runs past midnight; \"24:00\" ends at midnight; a missing day is closed")
-    allowedOrigins: list[str] = Field(  # noqa: N815 - the JSON field name
+    allowed_origins: list[str] = Field(
         default_factory=list, max_length=50,
         description="Websites that may embed the widget: https://site.example or https://*.example.com")
     status: Literal["draft", "live", "suspended"] = "draft"
-    themeColor: str | None = Field(None, pattern=r"^#[0-9a-fA-F]{6}$")  # noqa: N815
+    theme_color: str | None = Field(None, pattern=r"^#[0-9a-fA-F]{6}$")
     greeting: str | None = Field(None, max_length=280)
 
     @field_validator("timezone")
@@ -94,7 +95,7 @@ class Restaurant(_Model):
                     raise ValueError(f"{day}: opening ranges overlap")
         return {day: sorted(value[day]) for day in WEEKDAYS if value.get(day)}
 
-    @field_validator("allowedOrigins")
+    @field_validator("allowed_origins")
     @classmethod
     def _valid_origins(cls, value: list[str]) -> list[str]:
         out: list[str] = []
@@ -106,7 +107,7 @@ class Restaurant(_Model):
                 out.append(normalised)
         return out
 
-    @field_validator("themeColor")
+    @field_validator("theme_color")
     @classmethod
     def _lower_colour(cls, value: str | None) -> str | None:
         return value.lower() if value else value
@@ -116,9 +117,9 @@ class Item(_Model):
     key: Key
     name: Text
     description: Description
-    priceCents: int = Field(ge=0, le=10_000_000, description="Price in the currency's minor unit")  # noqa: N815
+    price_cents: int = Field(ge=0, le=10_000_000, description="Price in the currency's minor unit")
     allergens: list[str] = Field(default_factory=list, description="EU-14 allergen codes")
-    allergensDeclared: bool = Field(  # noqa: N815
+    allergens_declared: bool = Field(
         False, description="true only when the allergen list is complete; false means 'ask staff'")
     tags: list[str] = Field(default_factory=list, description="Diet and attribute tags (vocabulary.json)")
     available: bool = True
@@ -135,7 +136,7 @@ class Item(_Model):
 
     @model_validator(mode="after")
     def _declared(self) -> Item:
-        if self.allergens and not self.allergensDeclared:
+        if self.allergens and not self.allergens_declared:
             raise ValueError("allergens are listed but allergensDeclared is false; set it to true "
                              "once the list is complete")
         if "vegan" in self.tags and {"eggs", "milk", "fish", "crustaceans", "molluscs"} & set(self.allergens):
@@ -157,7 +158,7 @@ class MenuDocument(_Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, title="Stjarna menu document")
 
     schema_: str | None = Field(None, alias="$schema")
-    formatVersion: Literal[1] = 1  # noqa: N815
+    format_version: Literal[1] = 1
     restaurant: Restaurant
     sections: list[Section] = Field(default_factory=list, max_length=100)
 

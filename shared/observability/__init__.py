@@ -1,4 +1,5 @@
-"""Observability: Sentry with scrubbed events, CloudWatch metrics as EMF lines, masked log lines.
+"""Observability: JSON logs (``logs``), Sentry with scrubbed events, CloudWatch metrics as EMF lines,
+masked log lines.
 
 docs/observability.md describes what is sent where. Importing this package costs nothing on a cold
 start: ``sentry_sdk`` is imported only when a DSN is configured, and settings only when needed.
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
     from shared.container import Container
     from shared.settings import Settings
 
+__all__ = ["observed", "start"]
 _log = logging.getLogger("stjarna.observability")
 
 

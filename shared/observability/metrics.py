@@ -3,7 +3,7 @@
 On Lambda every stdout line reaches CloudWatch Logs, which turns a JSON line carrying an ``_aws``
 member into metrics (docs/observability.md lists them). Off unless ``METRICS_EMF`` (on in production).
 
-- **Per request** the metrics ride on the access line (shared/logs.py ``log_access``): with metrics on,
+- **Per request** the metrics ride on the access line (shared/observability/logs.py ``log_access``): with metrics on,
   the access line *is* the EMF document, written to stdout instead of stderr. One write per request,
   as before; what a request adds is serialised once per kind of request (method, route, status, cache
   result), so a request pays a dict lookup and a string join. ``Requests`` by ``Route`` (the method
@@ -27,7 +27,7 @@ from typing import Any, TextIO
 
 import orjson
 
-from shared.logs import request_id_var, restaurant_id_var, set_access_metrics, timestamp
+from shared.observability.logs import request_id_var, restaurant_id_var, set_access_metrics, timestamp
 
 DEFAULT_NAMESPACE = "Stjarna"
 _STATUS_CLASS = {1: "1xx", 2: "2xx", 3: "3xx", 4: "4xx", 5: "5xx"}

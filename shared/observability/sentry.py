@@ -1,7 +1,7 @@
 """Sentry, only when ``SENTRY_DSN`` is set: started once per process, before the app's routes exist.
 
 ``sentry_sdk`` is imported here and nowhere else, and only by ``init_sentry`` with a DSN: without one
-nothing is imported or patched (a bare ``init`` still costs ≈ 1.9 s cold, LIBRARY-NOTES.md). The
+nothing is imported or patched (a bare ``init`` still costs ≈ 1.9 s cold). The
 order matters: the Starlette integration wraps endpoints as routes are created, so ``create_app``
 starts Sentry before building its routes. A Lambda handler module builds its app at import (the init
 phase), which is also where the AWS Lambda integration must be set up; settings are not loaded there
@@ -17,7 +17,7 @@ import os
 import threading
 from typing import TYPE_CHECKING, Any
 
-from shared.logs import request_id_var, restaurant_id_var
+from shared.observability.logs import request_id_var, restaurant_id_var
 from shared.observability.masking import mask_text
 from shared.observability.scrub import scrub_breadcrumb, scrub_event
 

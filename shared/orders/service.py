@@ -23,8 +23,8 @@ from shared.errors import (
     ValidationFailed,
 )
 from shared.observability import metrics
-from shared.orders.models import OrderRequest, Status, normalise_code, session_hash, utc_iso
 from shared.orders.payments import PayAtPickup, PaymentProvider
+from shared.orders.requests import OrderRequest, Status, normalise_code, session_hash, utc_iso
 from shared.settings import Settings
 from shared.store import Store
 from shared.tenants.refs import UUID_RE

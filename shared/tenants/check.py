@@ -24,7 +24,7 @@ import httpx
 from shared.errors import ValidationFailed
 from shared.tenants.origins import explain, parse_origin
 
-WIDGET_BUDGET_BYTES = 35 * 1024  # DESIGN.md: GET /widget.js under 35 KB minified
+WIDGET_BUDGET_BYTES = 35 * 1024  # docs/widget.md: widget.js under 35 KB minified
 TIMEOUT_SECONDS = 10.0  # per request; no retries: a check reports what one attempt saw
 PROBE_SESSION = "health-check"
 PROBE_MESSAGE = "Anything vegan?"

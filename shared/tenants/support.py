@@ -1,5 +1,5 @@
 """Support's operations on one restaurant: show it, ask why items do (not) show, create or update
-it, purge its caches. The CLI (shared/tenants/cli.py) and the admin API (shared/http/admin.py) call
+it, purge its caches. The CLI (shared/cli/tenant.py, cache.py) and the admin API (shared/http/admin.py) call
 these functions and only format what they return. Every status is looked up (draft and suspended
 too: support needs them); the SQL lives in infra/migrations/0005_tenant_support.sql.
 """
@@ -65,7 +65,9 @@ def purge(c: Container, ref: str, actor: str) -> dict[str, Any]:
     result: dict[str, Any] | None = c.store.rpc("stjarna_cache_purge", {"p_ref": ref, "p_actor": actor})
     if result is None:
         raise _not_found(ref)
-    menus = c.ready_menus
+    from shared.container import Container
+
+    menus = c.ready(Container.menus)
     if menus is not None:
         menus.forget()
     flags = c.flags.for_restaurant(result["slug"])

@@ -10,7 +10,7 @@ import pytest
 from shared.admin.keys import AdminKeys
 from shared.errors import IdempotencyKeyReused, RestaurantClosed
 from shared.menus.io import import_menu
-from shared.orders.models import OrderRequest
+from shared.orders.requests import OrderRequest
 from shared.orders.service import OrderService
 from shared.store import Store
 from tests.conftest import make_settings, seed_documents

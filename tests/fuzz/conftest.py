@@ -32,7 +32,7 @@ from shared.http.openapi import document
 from shared.http.schemas import error_codes
 from shared.kv.memory import MemoryKV
 from shared.menus.io import import_menu
-from shared.orders.models import OrderRequest
+from shared.orders.requests import OrderRequest
 from shared.store.postgres import PostgresStore
 from tests.conftest import TEMPLATE, make_settings, seed_documents
 from tests.openapi.conformance import Document

@@ -86,7 +86,7 @@ def test_bad_requests_change_nothing_in_the_database(client, seeded):
 
 
 def test_unexpected_errors_are_500_internal_json_and_logged(app_for, capsys):
-    from shared.logs import configure_logging
+    from shared.observability.logs import configure_logging
 
     client, container = app_for()
 
@@ -123,7 +123,7 @@ def test_unexpected_errors_are_500_internal_json_and_logged(app_for, capsys):
 def test_query_values_decodes_like_starlette(query, expected):
     from starlette.datastructures import QueryParams
 
-    from shared.http.public import query_values
+    from shared.http.inputs import query_values
 
     assert query_values(query, b"restaurantId") == expected
     assert QueryParams(query).getlist("restaurantId") == expected

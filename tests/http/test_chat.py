@@ -9,7 +9,7 @@ import orjson
 import pytest
 
 from shared.kv.memory import MemoryKV
-from shared.logs import configure_logging
+from shared.observability.logs import configure_logging
 
 CHAT = "/api/chat"
 ORIGIN = "https://shop.stjarna.dev"  # on the demo allowlist

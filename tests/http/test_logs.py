@@ -78,7 +78,7 @@ def test_default_logs_follow_stderr_when_it_is_swapped(client, monkeypatch):
     import io
     import sys
 
-    from shared.logs import configure_logging
+    from shared.observability.logs import configure_logging
 
     first = io.StringIO()
     monkeypatch.setattr(sys, "stderr", first)

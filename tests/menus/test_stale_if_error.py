@@ -13,7 +13,7 @@ from psycopg.conninfo import conninfo_to_dict
 
 from shared.errors import StoreUnavailable
 from shared.kv.memory import MemoryKV
-from shared.menus.public import MenuService
+from shared.menus.cache import MenuService
 from shared.store.postgres import PostgresStore
 from tests.conftest import Ticks
 from tests.orders.conftest import new_key, order_body

@@ -20,7 +20,7 @@ from tests.orders.conftest import SESSION, new_key, order_body
 @pytest.fixture
 def placed(cli_env):
     """Two demo orders placed through the service the API uses."""
-    from shared.orders.models import OrderRequest
+    from shared.orders.requests import OrderRequest
 
     c = default_container()
     for document in seed_documents():

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from shared.errors import StjarnaError, StoreUnavailable
-from shared.orders.models import OrderRequest
+from shared.orders.requests import OrderRequest
 from shared.orders.service import OrderService
 from shared.store.postgres import PostgresStore
 from tests.conftest import make_settings

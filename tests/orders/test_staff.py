@@ -11,7 +11,7 @@ import pytest
 
 from shared.admin.keys import AdminKeys
 from shared.errors import InvalidTransition, OrderNotFound, OrderStatusConflict, TooManyAdminKeys
-from shared.orders.models import STATUSES, OrderRequest
+from shared.orders.requests import STATUSES, OrderRequest
 from shared.orders.service import OrderService
 from shared.store.postgres import PostgresStore
 from tests.conftest import make_settings

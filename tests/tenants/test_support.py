@@ -13,7 +13,7 @@ import pytest
 from shared.container import Container
 from shared.errors import RestaurantIdInvalid, RestaurantNotFound
 from shared.kv.memory import MemoryKV
-from shared.orders.models import OrderRequest
+from shared.orders.requests import OrderRequest
 from shared.tenants import support
 from tests.conftest import FrozenClock, make_settings
 from tests.orders.conftest import new_key, order_body

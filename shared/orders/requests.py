@@ -1,5 +1,6 @@
-"""The order API's input, validated before any I/O, and the hashes that identify a diner's session and
-a request (for idempotency) without storing either in clear."""
+"""The order API's request body (camelCase in the JSON, snake_case in Python), validated before any
+I/O, and the hashes that identify a diner's session and a request (for idempotency) without storing
+either in clear."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 import orjson
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt, field_validator, model_validator
+from pydantic import AwareDatetime, ConfigDict, Field, StrictInt, field_validator, model_validator
 
-from shared.chat.models import HEALTH_CHECK_SESSION
+from shared.camel import CamelModel
+from shared.chat.requests import HEALTH_CHECK_SESSION
 from shared.errors import ValidationFailed
 
 Status = Literal["placed", "accepted", "preparing", "ready", "picked_up", "cancelled", "expired"]
@@ -35,16 +37,16 @@ def _refuse_prices(data: Any) -> Any:
     return data
 
 
-class OrderLine(BaseModel):
+class OrderLine(CamelModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, frozen=True)
 
-    itemId: str = Field(pattern=UUID_PATTERN, description="A menu item's id")  # noqa: N815
+    item_id: str = Field(pattern=UUID_PATTERN, description="A menu item's id")
     quantity: StrictInt = Field(ge=1, le=20)
     note: str | None = Field(None, max_length=200, description="For the kitchen, at most 200 characters")
 
     _no_prices = model_validator(mode="before")(_refuse_prices)
 
-    @field_validator("itemId")
+    @field_validator("item_id")
     @classmethod
     def _lower(cls, value: str) -> str:
         return value.lower()
@@ -57,18 +59,18 @@ class OrderLine(BaseModel):
         return value or None
 
 
-class OrderRequest(BaseModel):
+class OrderRequest(CamelModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, frozen=True)
 
-    restaurantId: str = Field(min_length=1, max_length=64)  # noqa: N815
-    sessionToken: str = Field(pattern=OPAQUE_ID_PATTERN, description="The diner's session, as for chat")  # noqa: N815
+    restaurant_id: str = Field(min_length=1, max_length=64)
+    session_token: str = Field(pattern=OPAQUE_ID_PATTERN, description="The diner's session, as for chat")
     items: list[OrderLine] = Field(min_length=1, max_length=50)
-    pickupAt: AwareDatetime | None = Field(  # noqa: N815
+    pickup_at: AwareDatetime | None = Field(
         None, description="ISO 8601 with an offset; omitted means as soon as possible")
 
     _no_prices = model_validator(mode="before")(_refuse_prices)
 
-    @field_validator("pickupAt")
+    @field_validator("pickup_at")
     @classmethod
     def _in_utc_range(cls, value: datetime | None) -> datetime | None:
         """0001-01-01T00:00:00+14:00 parses but has no UTC time (it falls in year 0)."""
@@ -81,21 +83,21 @@ class OrderRequest(BaseModel):
 
     @property
     def is_probe(self) -> bool:
-        return self.sessionToken == HEALTH_CHECK_SESSION
+        return self.session_token == HEALTH_CHECK_SESSION
 
     @property
     def session_hash(self) -> str:
-        return session_hash(self.sessionToken)
+        return session_hash(self.session_token)
 
     def pickup_utc(self) -> str | None:
-        return None if self.pickupAt is None else self.pickupAt.astimezone(UTC).isoformat()
+        return None if self.pickup_at is None else self.pickup_at.astimezone(UTC).isoformat()
 
     def request_hash(self, restaurant_id: str) -> str:
         """What the Idempotency-Key promises: the same key must come with the same order. Computed
         over the normalised request (the resolved restaurant, not how it was named), so a retry that
         spells the same order differently (key order, whitespace, slug or id) is still the same."""
         canonical = {"restaurantId": restaurant_id, "session": self.session_hash, "pickupAt": self.pickup_utc(),
-                     "items": [[line.itemId, line.quantity, line.note] for line in self.items]}
+                     "items": [[line.item_id, line.quantity, line.note] for line in self.items]}
         return hashlib.sha256(orjson.dumps(canonical)).hexdigest()
 
 

@@ -1,11 +1,12 @@
-"""The chat API's input (camelCase as in the JSON)."""
+"""The chat API's request body (camelCase in the JSON, snake_case in Python)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, ConfigDict, Field
 
+from shared.camel import CamelModel
 from shared.chat.constraints import forget_codes
 
 HEALTH_CHECK_SESSION = "health-check"
@@ -17,12 +18,12 @@ def _forgettable(value: str) -> str:
     return value
 
 
-class ChatRequest(BaseModel):
+class ChatRequest(CamelModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, frozen=True)
 
-    restaurantId: str = Field(min_length=1, max_length=64)  # noqa: N815
-    sessionToken: str = Field(pattern=r"^[A-Za-z0-9_-]{8,128}$",  # noqa: N815
-                              description="Opaque, 8-128 URL-safe characters; 'health-check' for probes")
+    restaurant_id: str = Field(min_length=1, max_length=64)
+    session_token: str = Field(pattern=r"^[A-Za-z0-9_-]{8,128}$",
+                               description="Opaque, 8-128 URL-safe characters; 'health-check' for probes")
     message: str = Field(min_length=1, max_length=500, description="1-500 characters after trimming")
     forget: list[Annotated[str, AfterValidator(_forgettable)]] = Field(
         default_factory=list, max_length=32,
@@ -32,4 +33,4 @@ class ChatRequest(BaseModel):
 
     @property
     def is_probe(self) -> bool:
-        return self.sessionToken == HEALTH_CHECK_SESSION
+        return self.session_token == HEALTH_CHECK_SESSION

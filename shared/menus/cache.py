@@ -26,7 +26,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any, Literal
+from typing import Literal
 
 import orjson
 
@@ -34,43 +34,12 @@ from shared.errors import KVUnavailable, RestaurantNotFound, StoreUnavailable
 from shared.kv import KV
 from shared.observability import metrics
 from shared.store import Store
-from shared.tenants.origins import OriginPattern, compile_patterns
+from shared.tenants.head import RestaurantHead
 
 _log = logging.getLogger("stjarna.menus")
 
 CacheStatus = Literal["hit", "miss", "stale"]
 _POINTER_REFRESH_SECONDS = 60.0
-
-
-@dataclass(frozen=True, slots=True)
-class RestaurantHead:
-    id: str
-    slug: str
-    name: str
-    version: int
-    currency: str
-    locale: str
-    timezone: str
-    allowed_origins: tuple[str, ...]
-    origin_patterns: tuple[OriginPattern, ...]
-    theme_color: str | None
-    greeting: str | None
-    plan: str
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> RestaurantHead:
-        origins = tuple(data.get("allowedOrigins") or ())
-        return cls(id=data["id"], slug=data["slug"], name=data["name"], version=int(data["version"]),
-                   currency=data["currency"], locale=data["locale"], timezone=data["timezone"],
-                   allowed_origins=origins, origin_patterns=compile_patterns(origins),
-                   theme_color=data.get("themeColor"), greeting=data.get("greeting"),
-                   plan=data.get("plan", "starter"))
-
-    def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "slug": self.slug, "name": self.name, "version": self.version,
-                "currency": self.currency, "locale": self.locale, "timezone": self.timezone,
-                "allowedOrigins": list(self.allowed_origins), "themeColor": self.theme_color,
-                "greeting": self.greeting, "plan": self.plan}
 
 
 @dataclass(frozen=True, slots=True)

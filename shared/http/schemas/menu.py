@@ -1,0 +1,66 @@
+"""The menu routes' answers (shared/http/menu.py): the public menu and the widget's config."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from shared.http.schemas.base import Allergen, Cents, Currency, Hours, Out, Slug, Tag, Uuid
+
+
+class MenuRestaurant(Out):
+    id: Uuid
+    slug: Slug
+    name: str
+    currency: Currency
+    locale: str
+    timezone: str = Field(description="IANA time zone of the opening hours")
+    hours: Hours
+
+
+class MenuItem(Out):
+    id: Uuid
+    name: str
+    description: str | None
+    price_cents: Cents
+    allergens: list[Allergen] = Field(description="EU-14 codes; meaningful only when allergensDeclared")
+    allergens_declared: bool = Field(description="false: unknown, ask staff; never allergen-free")
+    tags: list[Tag]
+
+
+class MenuSection(Out):
+    id: Uuid
+    name: str
+    description: str | None
+    items: list[MenuItem] = Field(min_length=1)
+
+
+class PublicMenu(Out):
+    """Active sections with available items, of a live restaurant."""
+
+    restaurant: MenuRestaurant
+    version: int = Field(ge=1, description="The menu version; also in X-Menu-Version")
+    sections: list[MenuSection]
+
+
+class Theme(Out):
+    color: Annotated[str, Field(pattern=r"^#[0-9a-f]{6}$")] | None
+
+
+class Features(Out):
+    server_chat: bool
+    ordering: bool
+
+
+class WidgetConfig(Out):
+    restaurant_id: Uuid
+    slug: Slug
+    name: str
+    locale: str
+    currency: Currency
+    timezone: str
+    menu_version: int = Field(ge=1)
+    theme: Theme
+    greeting: str | None
+    features: Features

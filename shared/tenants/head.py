@@ -1,0 +1,40 @@
+"""The tenant as a request sees it: identity, CORS allowlist and widget settings (the row
+``stjarna_restaurant_head`` returns; cached with the menu, shared/menus/cache.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from shared.tenants.origins import OriginPattern, compile_patterns
+
+
+@dataclass(frozen=True, slots=True)
+class RestaurantHead:
+    id: str
+    slug: str
+    name: str
+    version: int
+    currency: str
+    locale: str
+    timezone: str
+    allowed_origins: tuple[str, ...]
+    origin_patterns: tuple[OriginPattern, ...]
+    theme_color: str | None
+    greeting: str | None
+    plan: str
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> RestaurantHead:
+        origins = tuple(data.get("allowedOrigins") or ())
+        return cls(id=data["id"], slug=data["slug"], name=data["name"], version=int(data["version"]),
+                   currency=data["currency"], locale=data["locale"], timezone=data["timezone"],
+                   allowed_origins=origins, origin_patterns=compile_patterns(origins),
+                   theme_color=data.get("themeColor"), greeting=data.get("greeting"),
+                   plan=data.get("plan", "starter"))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "slug": self.slug, "name": self.name, "version": self.version,
+                "currency": self.currency, "locale": self.locale, "timezone": self.timezone,
+                "allowedOrigins": list(self.allowed_origins), "themeColor": self.theme_color,
+                "greeting": self.greeting, "plan": self.plan}
