@@ -37,8 +37,10 @@ _WORDS = ["roasted", "smoked", "braised", "crispy", "tomato", "fennel", "salmon"
 
 def menu_document(items: int, *, per_section: int = 25) -> dict[str, Any]:
     """A valid menu document (the seed format) with ``items`` items, deterministic for a size."""
+    from shared.week import WEEKDAYS  # import-cheap
+
     rng = random.Random(items)
-    week = {day: [["11:00", "23:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    week = {day: [["11:00", "23:00"]] for day in WEEKDAYS}
     sections = []
     for s in range(math.ceil(items / per_section)):
         section_items = []

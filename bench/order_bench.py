@@ -69,14 +69,14 @@ def run_bench(*, quick: bool = False) -> dict[str, Any]:
     from shared.orders.service import OrderService
     from shared.settings import load_settings
     from shared.store.postgres import PostgresStore
+    from shared.week import WEEKDAYS
 
     rounds, round_seconds = (3, 0.15) if quick else (5, 0.3)
     rows: list[Row] = []
     started = time.perf_counter()
     with bench_run() as (loop, devnull, dsn, store):
         document = menu_document(50)
-        document["restaurant"]["hours"] = {d: [["00:00", "24:00"]]
-                                           for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+        document["restaurant"]["hours"] = {d: [["00:00", "24:00"]] for d in WEEKDAYS}
         import_menu(store, document)
         slug = document["restaurant"]["slug"]
         rid = store.rpc("stjarna_resolve", {"p_ref": slug})

@@ -215,6 +215,7 @@ def row_for(group: str, name: str, counts: dict[str, Any], goal: int | None) -> 
 # -- part 2: round trips -------------------------------------------------------------------------------
 def chat_round_trips(loop: asyncio.AbstractEventLoop, settings: Any, store: Any, slug: str) -> list[Row]:
     """The chat rows (as bench/chat_bench.py printed them before they moved here: same names)."""
+    from shared.identifiers import HEALTH_CHECK_SESSION
     from shared.kv.memory import MemoryKV
 
     group = (f"chat store round trips per request ({slug.removeprefix('bench-')} items; "
@@ -231,7 +232,7 @@ def chat_round_trips(loop: asyncio.AbstractEventLoop, settings: Any, store: Any,
         rows.append(row_for(group, name, counts, MAX_CHAT_ROUND_TRIPS if goal else None))
 
     def warm(instance: Instance) -> None:  # one uncounted probe loads the menu into the instance
-        body = chat_body(slug, "health-check", "hello")
+        body = chat_body(slug, HEALTH_CHECK_SESSION, "hello")
         status, raw, _ = instance.send(chat_scope(body), body)
         if status != 200:
             raise AssertionError(f"warm-up probe: {status} {raw!r}")
@@ -240,7 +241,7 @@ def chat_round_trips(loop: asyncio.AbstractEventLoop, settings: Any, store: Any,
     warm(instance)
     turn("first turn of a session", instance, "bench-rt-session-1", CONVERSATIONS[0][0])
     turn("follow-up turn", instance, "bench-rt-session-1", CONVERSATIONS[0][1])
-    turn("probe (sessionToken health-check)", instance, "health-check", CONVERSATIONS[0][0])
+    turn(f"probe (sessionToken {HEALTH_CHECK_SESSION})", instance, HEALTH_CHECK_SESSION, CONVERSATIONS[0][0])
     # The in-process menu past MENU_LOCAL_CACHE_SECONDS: the head is revalidated on PostgreSQL and the
     # body reused, so no KV call; a new instance reads the menu from the KV once (per menu version).
     instance = Instance(loop, settings.model_copy(update={"menu_local_cache_seconds": 0}), store, shared_kv, ("chat",))
@@ -384,6 +385,7 @@ def run_bench(*, quick: bool = False) -> dict[str, Any]:
     from shared.menus.io import import_menu
     from shared.observability.logs import configure_logging
     from shared.settings import load_settings
+    from shared.week import WEEKDAYS
 
     started = time.perf_counter()
     rows = rate_limit_rows(quick)
@@ -392,8 +394,7 @@ def run_bench(*, quick: bool = False) -> dict[str, Any]:
         configure_logging("INFO", stream=devnull)
         import_menu(store, chat_menu_document(200))
         document = menu_document(50)
-        document["restaurant"]["hours"] = {d: [["00:00", "24:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat",
-                                                                             "sun")}
+        document["restaurant"]["hours"] = {d: [["00:00", "24:00"]] for d in WEEKDAYS}
         import_menu(store, document)
         settings = load_settings({"STJARNA_DATA_DIR": "/nonexistent", "MENU_LOCAL_CACHE_SECONDS": "30"})
         rows += chat_round_trips(loop, settings, store, "bench-200")

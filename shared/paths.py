@@ -3,3 +3,6 @@
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+# The widget's size budget: widget.js at most this many minified bytes (docs/widget.md, "under 35 KB");
+# tests/widget/test_bundle.py enforces it, bench/widget_bench.py and `stjarna tenant check` report it.
+WIDGET_BUDGET_BYTES = 35 * 1024

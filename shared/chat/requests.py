@@ -8,8 +8,7 @@ from pydantic import AfterValidator, ConfigDict, Field
 
 from shared.camel import CamelModel
 from shared.chat.constraints import forget_codes
-
-HEALTH_CHECK_SESSION = "health-check"
+from shared.identifiers import HEALTH_CHECK_SESSION, OPAQUE_ID_PATTERN
 
 
 def _forgettable(value: str) -> str:
@@ -22,7 +21,7 @@ class ChatRequest(CamelModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, frozen=True)
 
     restaurant_id: str = Field(min_length=1, max_length=64)
-    session_token: str = Field(pattern=r"^[A-Za-z0-9_-]{8,128}$",
+    session_token: str = Field(pattern=OPAQUE_ID_PATTERN,
                                description="Opaque, 8-128 URL-safe characters; 'health-check' for probes")
     message: str = Field(min_length=1, max_length=500, description="1-500 characters after trimming")
     forget: list[Annotated[str, AfterValidator(_forgettable)]] = Field(

@@ -7,17 +7,16 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from shared.caching import SHORT_CACHE
 from shared.http.operations import ALWAYS, IF_NONE_MATCH, REQUEST_ID, ApiRoute, Reply, readable
 from shared.http.responses import etag_matches
-
-OPENAPI_CACHE = "public, max-age=300, s-maxage=300"  # it changes with a deploy only
 
 
 async def openapi(request: Request) -> Response:
     from shared.http.openapi import served  # pydantic's schema generation: not on the cold start
 
     body, etag = await run_in_threadpool(served)
-    headers = {"ETag": etag, "Cache-Control": OPENAPI_CACHE, "Access-Control-Allow-Origin": "*"}
+    headers = {"ETag": etag, "Cache-Control": SHORT_CACHE, "Access-Control-Allow-Origin": "*"}
     if etag_matches(request, etag):
         return Response(status_code=304, headers=headers)
     return Response(body, media_type="application/json", headers=headers)

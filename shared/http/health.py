@@ -12,13 +12,14 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from shared import caching
 from shared.container import Container
 from shared.errors import KVUnavailable, ServiceUnavailable, StjarnaError
 from shared.http.operations import ALWAYS, NO_STORE, REQUEST_ID, ApiRoute, Reply, readable
 from shared.http.responses import JSONResponse
 
 Status = Literal["ok", "degraded", "down"]
-_NO_STORE = {"Cache-Control": "no-store"}
+_NO_STORE = {"Cache-Control": caching.NO_STORE}
 SCHEMAS = "shared.http.schemas.health"
 
 

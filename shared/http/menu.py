@@ -9,6 +9,7 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
+from shared.caching import public_cache, strong_etag
 from shared.container import Container
 from shared.http.operations import (
     CORS,
@@ -24,7 +25,6 @@ from shared.http.operations import (
 )
 from shared.http.responses import etag_matches
 from shared.http.tenant import Tenant, preflight_route, tenant_endpoint
-from shared.menus.cache import strong_etag
 
 STALE_S_MAXAGE = 5  # seconds a CDN may keep a stale-if-error copy
 SCHEMAS = "shared.http.schemas.menu"
@@ -86,7 +86,7 @@ def menu_routes(container: Callable[[], Container]) -> list[ApiRoute]:
         flags = await tenant.flags()
         if found.stale_seconds is not None:
             # the database is failing: the last good copy, marked, and cached by the CDN only briefly
-            cache_control = f"public, max-age=0, s-maxage={STALE_S_MAXAGE}"
+            cache_control = public_cache(0, STALE_S_MAXAGE)
             cors = {**cors, "X-Menu-Stale": str(int(found.stale_seconds))}
         else:
             cache_control = (f"public, s-maxage={flags['MENU_S_MAXAGE'].value}, "
@@ -105,7 +105,7 @@ def menu_routes(container: Callable[[], Container]) -> list[ApiRoute]:
                          "ordering": flags["ORDERING_ENABLED"].value},
         })
         max_age = tenant.container.settings.config_max_age
-        extra = {"Cache-Control": f"public, max-age={max_age}, s-maxage={max_age}"}
+        extra = {"Cache-Control": public_cache(max_age)}
         return _cached_response(request, body, strong_etag(body), extra, tenant.cors, config_headers)
 
     read, cached = "GET, HEAD, OPTIONS", ("ETag", "Cache-Control", "Vary")

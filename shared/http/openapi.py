@@ -12,7 +12,6 @@ document is built once per process.
 from __future__ import annotations
 
 import functools
-import hashlib
 import importlib
 from typing import Any
 
@@ -21,6 +20,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from shared import __version__
+from shared.caching import strong_etag
 from shared.container import Container
 from shared.http.app import DEPLOYED_GROUPS, routes_for
 from shared.http.operations import CORS, LIMITS, LIMITS_IF_ADMITTED, PARAMETERS, ApiRoute, Operation
@@ -213,4 +213,4 @@ def render(doc: dict[str, Any]) -> bytes:
 def served() -> tuple[bytes, str]:
     """The document's bytes and strong ETag, built once per process."""
     body = render(document())
-    return body, '"' + hashlib.sha256(body).hexdigest()[:40] + '"'
+    return body, strong_etag(body)

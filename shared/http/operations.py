@@ -15,11 +15,9 @@ from typing import Any, Literal
 from starlette.requests import Request
 from starlette.routing import Route
 
+from shared.identifiers import OPAQUE_ID_PATTERN, RESTAURANT_REF_PATTERN
+
 Method = Literal["GET", "HEAD", "POST", "PATCH", "OPTIONS"]
-OPAQUE_ID = r"^[A-Za-z0-9_-]{8,128}$"
-# shared/tenants/refs.py: a UUID or a slug, in any case
-RESTAURANT_REF = (r"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-                  r"|[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)$")
 JS = "text/javascript; charset=utf-8"
 
 
@@ -78,7 +76,7 @@ def param(name: str, where: str, schema: dict[str, Any], description: str, *, re
             "schema": schema, **extra}
 
 
-REF_SCHEMA = {"type": "string", "pattern": RESTAURANT_REF, "maxLength": 64}
+REF_SCHEMA = {"type": "string", "pattern": RESTAURANT_REF_PATTERN, "maxLength": 64}
 DEMO = {"demo": {"summary": "the seeded demo restaurant", "value": "demo"}}
 LIMIT_500 = {"type": "string", "pattern": r"^[0-9]+$", "description": "an integer from 1 to 500"}
 PARAMETERS: dict[str, dict[str, Any]] = {
@@ -99,11 +97,11 @@ PARAMETERS: dict[str, dict[str, Any]] = {
                                            "The method the browser wants to use"),
     "Access-Control-Request-Headers": param("Access-Control-Request-Headers", "header", {"type": "string"},
                                             "The headers it wants to send"),
-    "sessionToken": param("sessionToken", "query", {"type": "string", "pattern": OPAQUE_ID},
+    "sessionToken": param("sessionToken", "query", {"type": "string", "pattern": OPAQUE_ID_PATTERN},
                           "The session that placed the order (or X-Session-Token, which keeps it out of URLs)"),
-    "X-Session-Token": param("X-Session-Token", "header", {"type": "string", "pattern": OPAQUE_ID},
+    "X-Session-Token": param("X-Session-Token", "header", {"type": "string", "pattern": OPAQUE_ID_PATTERN},
                              "The session that placed the order"),
-    "Idempotency-Key": param("Idempotency-Key", "header", {"type": "string", "pattern": OPAQUE_ID},
+    "Idempotency-Key": param("Idempotency-Key", "header", {"type": "string", "pattern": OPAQUE_ID_PATTERN},
                              "One per checkout attempt, reused on every retry of it (not needed by a probe)",
                              required=True),
 }

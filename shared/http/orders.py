@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from shared import caching
 from shared.container import Container
 from shared.errors import ValidationFailed
 from shared.http.inputs import query_values
@@ -36,7 +37,7 @@ from shared.http.operations import (
 )
 from shared.http.responses import JSONResponse
 from shared.http.tenant import Tenant, preflight_route, tenant_endpoint
-from shared.orders.requests import OPAQUE_ID_PATTERN
+from shared.identifiers import OPAQUE_ID_PATTERN
 
 SCHEMAS = "shared.http.schemas.orders"
 ORDER_REQUEST = "shared.orders.requests.OrderRequest"
@@ -144,4 +145,4 @@ def _session_token(request: Request) -> str:
 
 def _answer(body: dict[str, Any], request: Request, status: int, headers: dict[str, str]) -> JSONResponse:
     return JSONResponse({**body, "requestId": request.state.requestId}, status_code=status,
-                        headers={**headers, "Cache-Control": "no-store"})
+                        headers={**headers, "Cache-Control": caching.NO_STORE})

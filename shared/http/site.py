@@ -26,6 +26,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from shared import caching
+from shared.caching import IMMUTABLE, SHORT_CACHE, strong_etag
 from shared.errors import NotFound
 from shared.http.operations import ALWAYS, IF_NONE_MATCH, JS, REQUEST_ID, ApiRoute, Reply, param, readable
 from shared.http.responses import etag_matches
@@ -35,8 +37,6 @@ from shared.tenants.refs import SLUG_RE
 WIDGET_DIR = REPO_ROOT / "widget" / "dist"
 WIDGET_BUNDLE = WIDGET_DIR / "widget.js"
 DEMO_PAGE = REPO_ROOT / "widget" / "demo.html"
-SHORT_CACHE = "public, max-age=300, s-maxage=300"
-IMMUTABLE = "public, max-age=31536000, immutable"
 _CHUNK_RE = re.compile(r"^[a-z]+\.[A-Za-z0-9]{8,64}\.js$")
 _SHARED_HEADERS = {"Access-Control-Allow-Origin": "*", "Cross-Origin-Resource-Policy": "cross-origin",
                    "X-Content-Type-Options": "nosniff"}
@@ -58,7 +58,7 @@ def load_asset(path: Path) -> Asset:
     """A widget file, read and hashed once per process (the files change only with a deploy)."""
     body = path.read_bytes()
     digest = hashlib.sha256(body).hexdigest()
-    return Asset(body, f'"{digest[:32]}"', digest)
+    return Asset(body, strong_etag(body, 32), digest)
 
 
 def bundle(directory: Path = WIDGET_DIR) -> Asset:
@@ -124,7 +124,7 @@ def site_routes() -> list[Route]:
         csp = ("default-src 'self'; script-src 'self'; style-src 'self'; "
                f"connect-src 'self' {endpoint}; img-src 'self' data:")
         return Response(page, media_type="text/html; charset=utf-8",
-                        headers={"Content-Security-Policy": csp, "Cache-Control": "no-store"})
+                        headers={"Content-Security-Policy": csp, "Cache-Control": caching.NO_STORE})
 
     async def root(request: Request) -> Response:
         return RedirectResponse("/demo", status_code=302)

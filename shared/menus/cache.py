@@ -19,7 +19,6 @@ Everything here is synchronous I/O; the HTTP layer calls ``fresh()`` on the even
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 import time
@@ -30,6 +29,7 @@ from typing import Literal
 
 import orjson
 
+from shared.caching import strong_etag
 from shared.errors import KVUnavailable, RestaurantNotFound, StoreUnavailable
 from shared.kv import KV
 from shared.observability import metrics
@@ -48,10 +48,6 @@ class PublicMenu:
     body: bytes
     etag: str
     stale_seconds: float | None = None  # served from the last good copy while the database fails
-
-
-def strong_etag(body: bytes) -> str:
-    return '"' + hashlib.sha256(body).hexdigest()[:40] + '"'
 
 
 @dataclass(slots=True)

@@ -16,13 +16,12 @@ from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from shared import vocabulary
 from shared.camel import CamelModel
+from shared.identifiers import SLUG_PATTERN
 from shared.tenants.origins import parse_pattern
-from shared.tenants.refs import SLUG_RE
 from shared.validation import validate
+from shared.week import HHMM_PATTERN, WEEKDAYS, Weekday
 
-Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_TIME_RE = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$")
+_TIME_RE = re.compile(HHMM_PATTERN)
 _KEY_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
 
 Text = Annotated[str, Field(min_length=1, max_length=120)]
@@ -54,7 +53,7 @@ def _in_vocabulary(value: list[str], known: tuple[str, ...], what: str) -> list[
 
 
 class Restaurant(_Model):
-    slug: str = Field(pattern=SLUG_RE.pattern, description="URL-safe id: a-z, 0-9 and '-', at most 63")
+    slug: str = Field(pattern=SLUG_PATTERN, description="URL-safe id: a-z, 0-9 and '-', at most 63")
     name: Text
     currency: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. SEK, EUR")
     locale: str = Field("en", pattern=r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$", max_length=35)

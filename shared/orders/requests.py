@@ -7,22 +7,24 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import orjson
 from pydantic import AwareDatetime, ConfigDict, Field, StrictInt, field_validator, model_validator
 
 from shared.camel import CamelModel
-from shared.chat.requests import HEALTH_CHECK_SESSION
 from shared.errors import ValidationFailed
+from shared.identifiers import (
+    HEALTH_CHECK_SESSION,
+    OPAQUE_ID_PATTERN,
+    ORDER_CODE_PATTERN,
+    UUID_ANY_CASE_PATTERN,
+)
 
 Status = Literal["placed", "accepted", "preparing", "ready", "picked_up", "cancelled", "expired"]
-STATUSES: tuple[Status, ...] = ("placed", "accepted", "preparing", "ready", "picked_up", "cancelled", "expired")
-OPAQUE_ID_PATTERN = r"^[A-Za-z0-9_-]{8,128}$"
+STATUSES: tuple[Status, ...] = get_args(Status)  # infra/migrations/0003_orders.sql lists the same
 IDEMPOTENCY_KEY_RE = re.compile(OPAQUE_ID_PATTERN)
-# 6 characters without look-alikes (no 0/O, 1/I/L); diners may type them in lower case
-ORDER_CODE_RE = re.compile(r"^[2-9A-HJKMNP-Z]{6}$")
-UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+ORDER_CODE_RE = re.compile(ORDER_CODE_PATTERN)
 # The client never prices anything: a price in the request is refused, so a client that thinks it
 # can set one learns at once (docs/orders.md).
 PRICE_FIELDS = frozenset({"price", "priceCents", "unitPriceCents", "lineTotalCents", "totalCents", "total"})
@@ -40,7 +42,7 @@ def _refuse_prices(data: Any) -> Any:
 class OrderLine(CamelModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, frozen=True)
 
-    item_id: str = Field(pattern=UUID_PATTERN, description="A menu item's id")
+    item_id: str = Field(pattern=UUID_ANY_CASE_PATTERN, description="A menu item's id")
     quantity: StrictInt = Field(ge=1, le=20)
     note: str | None = Field(None, max_length=200, description="For the kitchen, at most 200 characters")
 

@@ -17,28 +17,28 @@ import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
+from typing import Literal, Protocol, runtime_checkable
 
 from limits import RateLimitItem, parse_many
 from limits.errors import StorageError
 from limits.storage import MemoryStorage, MovingWindowSupport, Storage, storage_from_string
 
 from shared.errors import ConfigError, RateLimited
+from shared.identifiers import HEALTH_CHECK_SESSION
 from shared.ratelimit.windows import MultiAcquire, WindowCheck, WindowState
+from shared.settings import Settings
 
-if TYPE_CHECKING:
-    from shared.settings import Settings
-
-DEFAULT_CHAT_LIMIT = "15 per 30 seconds"
-DEFAULT_IP_LIMIT = "120 per 30 seconds"
-DEFAULT_HEALTH_LIMIT = "60 per minute"
-DEFAULT_ORDER_LIMIT = "5 per minute"
-DEFAULT_ORDER_IP_LIMIT = "30 per minute"
-DEFAULT_QUOTE_LIMIT = "60 per minute"
-DEFAULT_QUOTE_IP_LIMIT = "300 per minute"
-DEFAULT_BURST = 3
+# The defaults are the settings' (shared/settings.py is the one source of each number).
+_SETTINGS = Settings.model_fields
+DEFAULT_CHAT_LIMIT: str = _SETTINGS["chat_rate_limit"].default
+DEFAULT_IP_LIMIT: str = _SETTINGS["chat_ip_rate_limit"].default
+DEFAULT_HEALTH_LIMIT: str = _SETTINGS["health_check_rate_limit"].default
+DEFAULT_ORDER_LIMIT: str = _SETTINGS["order_rate_limit"].default
+DEFAULT_ORDER_IP_LIMIT: str = _SETTINGS["order_ip_rate_limit"].default
+DEFAULT_QUOTE_LIMIT: str = _SETTINGS["quote_rate_limit"].default
+DEFAULT_QUOTE_IP_LIMIT: str = _SETTINGS["quote_ip_rate_limit"].default
+DEFAULT_BURST: int = _SETTINGS["chat_burst"].default
 DEFAULT_BACKOFF_SECONDS = 10.0
-HEALTH_CHECK_SESSION = "health-check"
 
 Scope = Literal["session", "ip", "health"]
 Kind = Literal["chat", "order", "quote"]

@@ -13,7 +13,9 @@ import functools
 import re
 from dataclasses import dataclass
 
-_LABEL = r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)"
+from shared.identifiers import DNS_LABEL
+
+_LABEL = f"(?:{DNS_LABEL})"
 _HOST = rf"(?:{_LABEL}(?:\.{_LABEL})*|\[[0-9a-f:.]+\])"
 _ORIGIN_RE = re.compile(rf"^(https?)://({_HOST})(?::(\d{{1,5}}))?$")
 _PATTERN_RE = re.compile(rf"^(https?)://(\*\.)?({_HOST})(?::(\d{{1,5}}))?$")

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 
 from shared.errors import RestaurantContextMissing, RestaurantIdInvalid
+from shared.identifiers import SLUG_PATTERN, UUID_PATTERN
 
-SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
-UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+SLUG_RE = re.compile(SLUG_PATTERN)
+UUID_RE = re.compile(UUID_PATTERN)
 
 
 def parse_ref(raw: str | None) -> str:

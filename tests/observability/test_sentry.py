@@ -81,7 +81,7 @@ def test_an_unhandled_error_is_answered_500_internal_and_reported_scrubbed(app_f
     # A real fault: a corrupt menu entry in the KV (not JSON, though its ETag matches, so the cache takes
     # it as intact) breaks the chat pipeline with an exception no layer expects; the catch-all answers
     # and reports it.
-    from shared.menus.cache import strong_etag
+    from shared.caching import strong_etag
 
     head = container.menus.head("demo")
     corrupt = "a corrupt cache entry"

@@ -12,7 +12,8 @@ from starlette.testclient import TestClient
 
 from shared.errors import StjarnaError
 from shared.http.responses import error_response
-from shared.http.site import IMMUTABLE, WIDGET_DIR, load_asset, widget_routes
+from shared.caching import IMMUTABLE
+from shared.http.site import WIDGET_DIR, load_asset, widget_routes
 
 YEAR = 31536000
 

@@ -9,7 +9,8 @@ from pydantic import AfterValidator, ConfigDict, Field, WithJsonSchema
 
 from shared import vocabulary
 from shared.camel import CamelModel
-from shared.tenants.refs import SLUG_RE
+from shared.identifiers import ORDER_CODE_PATTERN, SLUG_PATTERN, UUID_PATTERN
+from shared.week import HHMM_PATTERN, Weekday
 
 
 def member_of(values: tuple[str, ...]) -> AfterValidator:
@@ -27,18 +28,17 @@ def enum(values: tuple[str, ...]) -> WithJsonSchema:
     return WithJsonSchema({"type": "string", "enum": list(values)})
 
 
-Uuid = Annotated[str, Field(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
-Slug = Annotated[str, Field(pattern=SLUG_RE.pattern)]
+Uuid = Annotated[str, Field(pattern=UUID_PATTERN)]
+Slug = Annotated[str, Field(pattern=SLUG_PATTERN)]
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217")]
 Cents = Annotated[int, Field(ge=0, description="Integer cents (the currency's minor unit)")]
-HHMM = Annotated[str, Field(pattern=r"^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$")]
-Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+HHMM = Annotated[str, Field(pattern=HHMM_PATTERN)]
 Hours = Annotated[dict[Weekday, list[tuple[HHMM, HHMM]]], Field(
     description="Weekday -> opening ranges [start, end] in local wall-clock time; an end at or before the "
                 "start runs past midnight; a missing day is closed")]
 Allergen = Annotated[str, member_of(vocabulary.allergens()), enum(vocabulary.allergens())]
 Tag = Annotated[str, member_of(vocabulary.tags()), enum(vocabulary.tags())]
-OrderCode = Annotated[str, Field(pattern=r"^[2-9A-HJKMNP-Z]{6}$")]
+OrderCode = Annotated[str, Field(pattern=ORDER_CODE_PATTERN)]
 RestaurantStatus = Literal["draft", "live", "suspended"]
 Count = Annotated[int, Field(ge=0)]
 

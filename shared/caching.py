@@ -1,0 +1,24 @@
+"""HTTP caching, named once: the strong ETag of a body and the ``Cache-Control`` values we send.
+
+Import-cheap (the standard library only), so domain packages may use it too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+__all__ = ["IMMUTABLE", "NO_STORE", "SHORT_CACHE", "public_cache", "strong_etag"]
+
+NO_STORE = "no-store"  # per-diner or per-request answers: never cached anywhere
+SHORT_CACHE = "public, max-age=300, s-maxage=300"  # changes with a deploy only
+IMMUTABLE = "public, max-age=31536000, immutable"  # a URL that names its content
+
+
+def public_cache(max_age: int, s_maxage: int | None = None) -> str:
+    """``public, max-age=N, s-maxage=M`` (``s-maxage`` defaults to ``max-age``)."""
+    return f"public, max-age={max_age}, s-maxage={max_age if s_maxage is None else s_maxage}"
+
+
+def strong_etag(body: bytes, hex_chars: int = 40) -> str:
+    """A strong validator of the exact bytes: the first ``hex_chars`` of their SHA-256, quoted."""
+    return '"' + hashlib.sha256(body).hexdigest()[:hex_chars] + '"'
