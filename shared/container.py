@@ -8,14 +8,15 @@ builders (beside their ports: ``shared.store.build_store``, ``shared.kv.build_kv
 handler module.
 
 Each service is a ``Lazy`` attribute: ``container.chat`` builds it on first use, under the
-container's re-entrant lock (building one service may ask for another: chat asks for the KV and the
-flags). On the event loop, ``await container.built(Container.chat)`` gives it at once when it is
-ready and otherwise builds it in a worker thread (building may do I/O).
+container's re-entrant lock (building one service may ask for another: chat asks for the KV, the
+menus for the store and the KV). On the event loop, ``await container.built(Container.chat)`` gives
+it at once when it is ready and otherwise builds it in a worker thread (building may do I/O).
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Generic, TypeVar, overload
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from shared.store import Store
 
 T = TypeVar("T")
+_observability_log = logging.getLogger("stjarna.observability")
 
 
 class Lazy(Generic[T]):
@@ -85,6 +87,10 @@ class Lazy(Generic[T]):
 def _store(c: Container) -> Store:
     from shared.store import build_store
 
+    if c.settings.store_kind == "embedded":
+        from shared.db import prepare_embedded
+
+        return build_store(c.settings, embedded_dsn=prepare_embedded(c.settings))
     return build_store(c.settings)
 
 
@@ -122,7 +128,7 @@ def _chat(c: Container) -> ChatService:
 
     if c._ai is None:  # injected by tests, else built with chat
         c._ai = build_ai(c.settings)
-    return ChatService(c.kv, c.settings, c._ai, c.flags)
+    return ChatService(c.kv, c.settings, c._ai)
 
 
 def _orders(c: Container) -> OrderService:
@@ -193,3 +199,40 @@ def default_container() -> Container:
     settings = load_settings()
     configure_logging(settings.log_level)
     return Container(settings)
+
+
+def observed(container: Container | Callable[[], Container]) -> Callable[[], Container]:
+    """The app's container provider, with observability started from its settings. Called by
+    ``create_app`` before any route exists (the Sentry integration wraps routes as they are made):
+    - a Container (``stjarna serve``, tests): started now;
+    - a factory (a Lambda handler module, built at import): started now if ``SENTRY_DSN`` is set
+      (Sentry's Lambda integration must be set up in the init phase), which loads settings early;
+      otherwise on the first call, the first request that needs the container, so that importing a
+      handler module stays cheap.
+    """
+    from shared.errors import StjarnaError
+    from shared.observability import start
+    from shared.observability.sentry import sentry_requested
+
+    if isinstance(container, Container):
+        start(container.settings)
+        return lambda: container
+    factory = container
+    if sentry_requested():
+        try:
+            start(factory().settings)
+        except StjarnaError as exc:  # bad settings: the first request reports them, as without Sentry
+            _observability_log.error("observability not started: %s", type(exc).__name__)
+        else:
+            return factory
+    done = False
+
+    def provider() -> Container:
+        nonlocal done
+        built = factory()
+        if not done:
+            start(built.settings)
+            done = True
+        return built
+
+    return provider

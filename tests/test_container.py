@@ -1,6 +1,6 @@
 """The container builds each service lazily, once, under one re-entrant lock: whichever is asked for
 first, in whatever order and from however many threads, it is built once and without deadlocking
-(building chat asks for the KV and the flags); on the event loop, ``built`` hands over a ready service
+(building chat asks for the KV); on the event loop, ``built`` hands over a ready service
 at once and builds the others in a worker thread."""
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def test_threads_racing_for_a_service_get_one_instance(seeded):
         thread.join(timeout=30)
     try:
         assert len(seen) == 8 and all(service is seen[0] for service in seen)
-        assert container.ready(Container.flags) is not None  # built for chat, on the way
+        assert container.ready(Container.kv) is not None  # built for chat, on the way
     finally:
         container.close()
 

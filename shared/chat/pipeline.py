@@ -34,7 +34,6 @@ from shared.chat.lexicon import lexicon
 from shared.chat.limits import HISTORY_TURNS, MAX_PICKS, MAX_REASON, MAX_REPLY
 from shared.chat.text import cut
 from shared.errors import KVUnavailable
-from shared.flags import Flags
 from shared.kv import KV
 from shared.menus.cache import PublicMenu
 from shared.observability import metrics
@@ -85,18 +84,19 @@ def narrow(c: Constraints, avoid: Iterable[str], diets: Iterable[str], forget: I
 
 
 class ChatService:
-    def __init__(self, kv: KV, settings: Settings, ai: AiResponder | None, flags: Flags | None = None,
+    def __init__(self, kv: KV, settings: Settings, ai: AiResponder | None,
                  clock: Callable[[], float] = time.time) -> None:
         self._kv = kv
         self._settings = settings
-        self._flags = flags or Flags(settings, None)  # without overrides: defaults and environment
         self._ai = ai
         self._clock = clock
         self._menus: dict[str, tuple[list[Item], int]] = {}  # menu items by ETag
 
     def answer(self, menu: PublicMenu, session_token: str, message: str, *, probe: bool = False,
-               forget: Iterable[str] = ()) -> ChatResult:
-        """One turn. ``forget``: parts of the reading the diner took back (``Constraints.forget``)."""
+               forget: Iterable[str] = (), degraded: bool = False) -> ChatResult:
+        """One turn. ``forget``: parts of the reading the diner took back (``Constraints.forget``);
+        ``degraded``: the restaurant's ``AI_DEGRADED_MODE`` flag, as the route read it (flags are read
+        once per request, by the route)."""
         head = menu.head
         ctx_key = context_key(head.id, session_token)
         quota_key = f"chat:quota:{head.id}:{time.strftime('%Y-%m', time.gmtime(self._clock()))}"
@@ -106,7 +106,8 @@ class ChatService:
         items, skipped = self._items(menu)
         selection = select_items(items, skipped, constraints)
         fallback = respond(selection, constraints, currency=head.currency, locale=head.locale)
-        reason = self._why_not_ai(head.slug, head.plan, selection, constraints, used=used, probe=probe)
+        reason = self._why_not_ai(head.plan, selection, constraints, used=used, probe=probe,
+                                 degraded=degraded)
         ai_called = reason is None
         body, outcome = fallback, f"fallback:{reason}"
         if self._ai is not None and ai_called:  # the model may narrow the constraints, never widen them
@@ -126,11 +127,11 @@ class ChatService:
         return ChatResult(result, outcome)
 
     # -- decisions ----------------------------------------------------------------------------
-    def _why_not_ai(self, slug: str, plan: str, selection: Selection, constraints: Constraints, *, used: int,
-                    probe: bool) -> str | None:
+    def _why_not_ai(self, plan: str, selection: Selection, constraints: Constraints, *, used: int, probe: bool,
+                    degraded: bool) -> str | None:
         if probe:
             return "probe"
-        if self._flags.value("AI_DEGRADED_MODE", slug):
+        if degraded:
             return "degraded"
         if self._ai is None:
             return "no_key"

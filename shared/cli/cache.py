@@ -11,7 +11,7 @@ from shared.cli.output import EXIT_UNAVAILABLE, actor, command, container, group
 
 
 def cmd_purge(args: argparse.Namespace) -> int:
-    from shared.tenants.support import purge
+    from shared.helpdesk.tenant import purge
 
     result = purge(container(), args.restaurant, actor(args))
     cdn = result["cdn"]

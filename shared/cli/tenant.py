@@ -1,5 +1,5 @@
 """``stjarna tenant show|items|check|create``: support's view of a restaurant (docs/operations.md
-"Support"). The work is done by shared/tenants/support.py and check.py, which the admin API calls
+"Support"). The work is done by shared/helpdesk/tenant.py and check.py, which the admin API calls
 too. Changes are audited with their actor."""
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ DEFAULT_API = "http://127.0.0.1:8000"
 
 def _api(args: argparse.Namespace) -> str:
     """--endpoint, else STJARNA_API_URL (settings), else the local ``stjarna serve``."""
-    from shared.tenants.check import endpoint
+    from shared.helpdesk.check import endpoint
 
     return endpoint(args.endpoint or container().settings.api_url or DEFAULT_API)
 
@@ -94,15 +94,15 @@ def _details(details: dict[str, Any]) -> str:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from shared.tenants.support import show
+    from shared.helpdesk.tenant import show
 
     return report(args, show(container(), args.restaurant, audit_limit=args.audit), _print_show)
 
 
 # -- tenant items ---------------------------------------------------------------------------------
 def cmd_items(args: argparse.Namespace) -> int:
-    from shared.tenants.items import question
-    from shared.tenants.support import items
+    from shared.helpdesk.items import question
+    from shared.helpdesk.tenant import items
 
     q = question(args.tag, args.allergen_free, undeclared=args.undeclared, name=args.name)
     found = items(container(), args.restaurant, q)
@@ -129,9 +129,9 @@ def cmd_items(args: argparse.Namespace) -> int:
 
 # -- tenant check ---------------------------------------------------------------------------------
 def cmd_check(args: argparse.Namespace) -> int:
-    from shared.tenants.check import origin, run_checks
+    from shared.helpdesk.check import origin, run_checks
+    from shared.helpdesk.tenant import show
     from shared.tenants.refs import parse_ref
-    from shared.tenants.support import show
 
     base = _api(args)
     site = None if args.origin is None else origin(args.origin)
@@ -155,7 +155,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 # -- tenant create --------------------------------------------------------------------------------
 def cmd_create(args: argparse.Namespace) -> int:
-    from shared.tenants.support import TenantSpec, create
+    from shared.helpdesk.tenant import TenantSpec, create
 
     menu = None if args.menu is None else read_json(args.menu, "--menu")
     spec = TenantSpec(slug=args.slug, name=args.name, origins=tuple(args.origin or ()), currency=args.currency,

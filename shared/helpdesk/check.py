@@ -22,11 +22,11 @@ from typing import Any, Literal
 import httpx
 
 from shared.errors import ValidationFailed
+from shared.identifiers import HEALTH_CHECK_SESSION
+from shared.paths import WIDGET_BUDGET_BYTES
 from shared.tenants.origins import explain, parse_origin
 
-WIDGET_BUDGET_BYTES = 35 * 1024  # docs/widget.md: widget.js under 35 KB minified
 TIMEOUT_SECONDS = 10.0  # per request; no retries: a check reports what one attempt saw
-PROBE_SESSION = "health-check"
 PROBE_MESSAGE = "Anything vegan?"
 _ENDPOINT_RE = re.compile(r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
 
@@ -136,7 +136,7 @@ class _Run:
     def chat(self) -> Check:
         started = time.perf_counter()
         response = self.client.post(self.url("/api/chat"), json={
-            "restaurantId": self.ref, "sessionToken": PROBE_SESSION, "message": PROBE_MESSAGE})
+            "restaurantId": self.ref, "sessionToken": HEALTH_CHECK_SESSION, "message": PROBE_MESSAGE})
         ms = round((time.perf_counter() - started) * 1000)
         if response.status_code == 200:
             body = response.json()

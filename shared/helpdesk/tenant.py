@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from shared.errors import Conflict, RestaurantNotFound, ServiceUnavailable, ValidationFailed
-from shared.tenants.cdn import CloudFrontInvalidator, restaurant_paths
-from shared.tenants.items import Question, classify
+from shared.helpdesk.cdn import CloudFrontInvalidator, restaurant_paths
+from shared.helpdesk.items import Question, classify
 from shared.tenants.refs import SLUG_RE, parse_ref
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ def show(c: Container, ref: str, *, now: datetime | None = None, audit_limit: in
 
 # -- items ------------------------------------------------------------------------------------------
 def items(c: Container, ref: str, q: Question) -> dict[str, Any]:
-    """The restaurant's items against a question (shared/tenants/items.py)."""
+    """The restaurant's items against a question (shared/helpdesk/items.py)."""
     ref = parse_ref(ref)
     data = c.store.rpc("stjarna_tenant_items", {"p_ref": ref})
     if data is None:

@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from shared import caching
 from shared.admin.keys import AdminIdentity
 from shared.camel import CamelModel
 from shared.container import Container
@@ -147,10 +148,10 @@ def admin_routes(container: Callable[[], Container]) -> list[ApiRoute]:
 
 
 def _json(body: dict[str, Any]) -> JSONResponse:
-    return JSONResponse(body, headers={"Cache-Control": "no-store"})
+    return JSONResponse(body, headers={"Cache-Control": caching.NO_STORE})
 
 
-# -- support: tenant lookup (shared/tenants/support.py; the CLI's `stjarna tenant …` and `cache purge`) ----
+# -- support: tenant lookup (shared/helpdesk/tenant.py; the CLI's `stjarna tenant …` and `cache purge`) ----
 class TenantCreate(CamelModel):
     """``POST /api/admin/tenants``: what ``stjarna tenant create`` takes (``menu``: a menu document or
     ``{"sections": [...]}``; ``endpoint``: the API URL for the embed snippet, default this API's)."""
@@ -177,8 +178,8 @@ def _flag(name: str, raw: str | None) -> bool:
 
 
 def tenant_routes(guarded: Callable[[Handler], Callable[[Request], Awaitable[Response]]]) -> list[ApiRoute]:
-    from shared.tenants import support
-    from shared.tenants.items import question
+    from shared.helpdesk import tenant as support
+    from shared.helpdesk.items import question
 
     async def show(request: Request, c: Container, identity: AdminIdentity) -> Response:
         limit = request.query_params.get("auditLimit", "10")
@@ -199,7 +200,7 @@ def tenant_routes(guarded: Callable[[Handler], Callable[[Request], Awaitable[Res
         return _json(await run_in_threadpool(support.purge, c, ref, identity.actor))
 
     async def create(request: Request, c: Container, identity: AdminIdentity) -> Response:
-        from shared.tenants.check import endpoint
+        from shared.helpdesk.check import endpoint
 
         body = validate(TenantCreate, json_object(await request.body()), root="(body)")
         api = endpoint(body.endpoint or str(request.base_url))

@@ -19,11 +19,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from shared.container import Container, default_container
+from shared.container import Container, default_container, observed
 from shared.errors import BadRequest, MethodNotAllowed, NotFound, StjarnaError
 from shared.http.middleware import RequestContextMiddleware
 from shared.http.responses import error_response
-from shared.observability import observed
 from shared.observability.logs import ensure_logging
 
 Group = Literal["menu", "chat", "orders", "admin", "health", "widget", "site"]

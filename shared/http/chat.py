@@ -9,6 +9,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from shared import caching
 from shared.container import Container
 from shared.errors import ServerChatDisabled
 from shared.http.operations import (
@@ -43,10 +44,10 @@ def chat_routes(container: Callable[[], Container]) -> list[ApiRoute]:
         async with limiter.in_flight(menu.head.id, chat_request.session_token):
             result = await run_in_threadpool(service.answer, menu, chat_request.session_token,
                                              chat_request.message, probe=chat_request.is_probe,
-                                             forget=chat_request.forget)
+                                             forget=chat_request.forget, degraded=flags["AI_DEGRADED_MODE"].value)
         request.scope["state"]["outcome"] = result.outcome
         body = {**result.body, "requestId": request.state.requestId}
-        return JSONResponse(body, headers=tenant.headers({"Cache-Control": "no-store"}))
+        return JSONResponse(body, headers=tenant.headers({"Cache-Control": caching.NO_STORE}))
 
     doc = Operation("POST", "/api/chat", "postChat", "Ask the assistant", "chat",
                     (BODY_RESTAURANT, ORIGIN, REQUEST_ID), body="shared.chat.requests.ChatRequest",

@@ -7,16 +7,12 @@ start: ``sentry_sdk`` is imported only when a DSN is configured, and settings on
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from shared.container import Container
     from shared.settings import Settings
 
-__all__ = ["observed", "start"]
-_log = logging.getLogger("stjarna.observability")
+__all__ = ["start"]
 
 
 def start(settings: Settings) -> None:
@@ -27,40 +23,3 @@ def start(settings: Settings) -> None:
 
     configure_metrics(settings.emit_metrics, namespace=f"{DEFAULT_NAMESPACE}/{settings.stage}")
     init_sentry(settings)
-
-
-def observed(container: Container | Callable[[], Container]) -> Callable[[], Container]:
-    """The app's container provider, with observability started from its settings. Called by
-    ``create_app`` before any route exists (the Sentry integration wraps routes as they are made):
-    - a Container (``stjarna serve``, tests): started now;
-    - a factory (a Lambda handler module, built at import): started now if ``SENTRY_DSN`` is set
-      (Sentry's Lambda integration must be set up in the init phase), which loads settings early;
-      otherwise on the first call, the first request that needs the container, so that importing a
-      handler module stays cheap.
-    """
-    from shared.container import Container
-    from shared.errors import StjarnaError
-    from shared.observability.sentry import sentry_requested
-
-    if isinstance(container, Container):
-        start(container.settings)
-        return lambda: container
-    factory = container
-    if sentry_requested():
-        try:
-            start(factory().settings)
-        except StjarnaError as exc:  # bad settings: the first request reports them, as without Sentry
-            _log.error("observability not started: %s", type(exc).__name__)
-        else:
-            return factory
-    done = False
-
-    def provider() -> Container:
-        nonlocal done
-        built = factory()
-        if not done:
-            start(built.settings)
-            done = True
-        return built
-
-    return provider

@@ -7,7 +7,6 @@ All menu and order logic lives in those functions; an adapter is only a transpor
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -16,8 +15,7 @@ from shared.errors import ConfigError, StjarnaError, StoreUnavailable, Validatio
 if TYPE_CHECKING:
     from shared.settings import Settings
 
-__all__ = ["Store", "build_store", "error_for_sqlstate", "prepare_embedded"]
-_log = logging.getLogger("stjarna.store")
+__all__ = ["Store", "build_store", "error_for_sqlstate"]
 
 
 class Store(Protocol):
@@ -52,8 +50,10 @@ def error_for_sqlstate(sqlstate: str | None, message: str) -> StjarnaError:
     return StjarnaError(f"database error {state}")
 
 
-def build_store(settings: Settings) -> Store:
-    """Supabase, PostgreSQL or the embedded one (``Settings.store_kind``); the driver is imported here."""
+def build_store(settings: Settings, *, embedded_dsn: str | None = None) -> Store:
+    """Supabase, PostgreSQL or the embedded one (``Settings.store_kind``); the driver is imported here.
+    The embedded database is started, migrated and seeded by ``shared.db.prepare_embedded``, which
+    gives its ``embedded_dsn``."""
     timeout = settings.store_timeout_seconds
     if settings.store_kind == "supabase":
         from shared.store.supabase import SupabaseStore
@@ -66,18 +66,6 @@ def build_store(settings: Settings) -> Store:
     if settings.store_kind == "postgres":
         assert settings.database_url is not None
         return PostgresStore(settings.database_url.get_secret_value(), timeout_seconds=timeout)
-    return PostgresStore(prepare_embedded(settings), timeout_seconds=timeout)
-
-
-def prepare_embedded(settings: Settings) -> str:
-    """Start (or attach to) the embedded PostgreSQL, migrate it and seed the demo restaurants."""
-    from shared.db.embedded import embedded_dsn
-    from shared.db.migrate import migrate
-    from shared.db.seed import seed_if_empty
-
-    dsn = embedded_dsn(settings.data_dir)
-    applied = migrate(dsn)
-    if applied:
-        _log.info("applied migrations: %s", ", ".join(applied))
-    seed_if_empty(dsn)
-    return dsn
+    if embedded_dsn is None:
+        raise ValueError("the embedded store needs the embedded database's DSN (shared.db.prepare_embedded)")
+    return PostgresStore(embedded_dsn, timeout_seconds=timeout)

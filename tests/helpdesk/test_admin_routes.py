@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.tenants.conftest import demo_variant
+from tests.helpdesk.conftest import demo_variant
 
 TENANTS = "/api/admin/tenants"
 

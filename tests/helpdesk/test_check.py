@@ -204,7 +204,7 @@ class Impostor:
 
 @pytest.fixture
 def demo_tenant(seeded):
-    from shared.tenants.support import show
+    from shared.helpdesk.tenant import show
 
     return show(Container(make_settings(), store=seeded, kv=MemoryKV()), "demo")
 
@@ -214,7 +214,7 @@ def verdicts(checks):
 
 
 def test_a_proxy_that_drops_headers_fails_the_checks_that_need_them(demo_tenant):
-    from shared.tenants.check import run_checks
+    from shared.helpdesk.check import run_checks
 
     with serve(Impostor().app) as server:
         found = verdicts(run_checks(server.url, "demo", demo_tenant, site="https://shop.stjarna.dev"))
@@ -228,7 +228,7 @@ def test_a_proxy_that_drops_headers_fails_the_checks_that_need_them(demo_tenant)
 
 
 def test_an_etag_that_never_revalidates_and_a_preflight_that_refuses(demo_tenant):
-    from shared.tenants.check import run_checks
+    from shared.helpdesk.check import run_checks
 
     with serve(Impostor(etag='"v1"', echo=True).app) as server:
         found = verdicts(run_checks(server.url, "demo", demo_tenant, site="https://shop.stjarna.dev"))

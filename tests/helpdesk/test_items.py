@@ -8,12 +8,12 @@ import pytest
 from shared import vocabulary
 from shared.container import Container
 from shared.errors import ValidationFailed
+from shared.helpdesk import tenant as support
+from shared.helpdesk.items import question
 from shared.kv.memory import MemoryKV
 from shared.menus.io import import_menu
-from shared.tenants import support
-from shared.tenants.items import question
 from tests.conftest import make_settings
-from tests.tenants.conftest import demo_variant
+from tests.helpdesk.conftest import demo_variant
 
 VEGAN = ["tomato-soup", "hummus", "green-curry", "sorbet", "lingonberry-soda", "oat-latte"]
 

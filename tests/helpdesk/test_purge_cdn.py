@@ -9,7 +9,7 @@ import orjson
 import pytest
 from moto import mock_aws
 
-from shared.tenants.cdn import restaurant_paths
+from shared.helpdesk.cdn import restaurant_paths
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The support service (shared/tenants/support.py) and its SQL (0005_tenant_support.sql) over a real
+"""The support service (shared/helpdesk/tenant.py) and its SQL (0005_tenant_support.sql) over a real
 database: tenant show in every status, today's orders in the restaurant's timezone, opening state,
 effective flags, audit entries, cache purge; and the new functions closed to the anonymous role."""
 
@@ -12,9 +12,9 @@ import pytest
 
 from shared.container import Container
 from shared.errors import RestaurantIdInvalid, RestaurantNotFound
+from shared.helpdesk import tenant as support
 from shared.kv.memory import MemoryKV
 from shared.orders.requests import OrderRequest
-from shared.tenants import support
 from tests.conftest import FrozenClock, make_settings
 from tests.orders.conftest import new_key, order_body
 

@@ -1,4 +1,4 @@
-"""The admin tenant routes' answers (shared/http/admin.py; shared/tenants/support.py)."""
+"""The admin tenant routes' answers (shared/http/admin.py; shared/helpdesk/tenant.py)."""
 
 from __future__ import annotations
 
