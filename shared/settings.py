@@ -83,7 +83,7 @@ class Settings(BaseSettings):
     admin_auth_max_failures: int = Field(10, alias="ADMIN_AUTH_MAX_FAILURES", ge=1, le=1000)
     admin_auth_window_seconds: int = Field(600, alias="ADMIN_AUTH_WINDOW_SECONDS", ge=10, le=86400)
 
-    # Feature flags (shared/flags.py): these are the environment layer. Over it, SSM Parameter Store
+    # Feature flags (shared/flags/): these are the environment layer. Over it, SSM Parameter Store
     # (production) or a local flags file (development), cached per instance for FLAGS_CACHE_SECONDS.
     flags_backend: Literal["ssm", "file", "env"] | None = Field(None, alias="FLAGS_BACKEND")
     flags_cache_seconds: float = Field(30.0, alias="FLAGS_CACHE_SECONDS", ge=0, le=600)
