@@ -17,6 +17,7 @@ from pydantic import ConfigDict, Field, field_validator, model_validator
 from shared import vocabulary
 from shared.camel import CamelModel
 from shared.identifiers import SLUG_PATTERN
+from shared.tenants.head import RestaurantStatus
 from shared.tenants.origins import parse_pattern
 from shared.validation import validate
 from shared.week import HHMM_PATTERN, WEEKDAYS, Weekday
@@ -65,7 +66,7 @@ class Restaurant(_Model):
     allowed_origins: list[str] = Field(
         default_factory=list, max_length=50,
         description="Websites that may embed the widget: https://site.example or https://*.example.com")
-    status: Literal["draft", "live", "suspended"] = "draft"
+    status: RestaurantStatus = "draft"
     theme_color: str | None = Field(None, pattern=r"^#[0-9a-fA-F]{6}$")
     greeting: str | None = Field(None, max_length=280)
 

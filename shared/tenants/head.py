@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from shared.tenants.origins import OriginPattern, compile_patterns
+
+RestaurantStatus = Literal["draft", "live", "suspended"]  # the restaurants.status check (0001_core.sql)
 
 
 @dataclass(frozen=True, slots=True)

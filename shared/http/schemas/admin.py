@@ -6,8 +6,9 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, Field
 
-from shared.http.schemas.base import Allergen, Cents, Count, Currency, Hours, Out, RestaurantStatus, Slug, Tag, Uuid
+from shared.http.schemas.base import Allergen, Cents, Count, Currency, Hours, Out, Slug, Tag, Uuid
 from shared.orders.requests import Status
+from shared.tenants.head import RestaurantStatus
 
 
 class TenantMenu(Out):

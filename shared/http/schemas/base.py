@@ -3,7 +3,7 @@ value types (ids, money, the vocabulary's closed sets)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import AfterValidator, ConfigDict, Field, WithJsonSchema
 
@@ -39,7 +39,6 @@ Hours = Annotated[dict[Weekday, list[tuple[HHMM, HHMM]]], Field(
 Allergen = Annotated[str, member_of(vocabulary.allergens()), enum(vocabulary.allergens())]
 Tag = Annotated[str, member_of(vocabulary.tags()), enum(vocabulary.tags())]
 OrderCode = Annotated[str, Field(pattern=ORDER_CODE_PATTERN)]
-RestaurantStatus = Literal["draft", "live", "suspended"]
 Count = Annotated[int, Field(ge=0)]
 
 
