@@ -107,6 +107,8 @@ class Constraints:
         """The diner took part of the reading back: ``allergen:nuts``, ``diet:vegan``,
         ``course:dessert``, ``maxPrice``, ``cheapest``, ``spicy`` (see ``forget_codes``)."""
         gone = set(what)
+        if not gone:
+            return self
 
         def strip(kind: str, values: frozenset[str]) -> frozenset[str]:
             return frozenset(v for v in values if f"{kind}:{v}" not in gone)
@@ -241,6 +243,8 @@ def _allergy(tokens: list[Token], hits: list[Hit], lex: Lexicon) -> tuple[bool, 
             unknown = after and _unknown_in_list(tokens, hit.end, by_start, covered, lex)
             intent = intent or unknown or "intent" in kinds
             unresolved = unresolved or unknown
+        if "condition" in kinds:  # "coeliac", "laktosintolerant": an allergy, whatever the word lists say
+            intent = True
         if "neg_after" in kinds and hit.end == hit.start + 1 and not tokens[hit.start].brk \
                 and _unknown(tokens, hit.start - 1, covered, lex):
             intent = unresolved = True

@@ -122,6 +122,12 @@ def test_forget_takes_back_only_what_is_named():
     assert c.forget([]) == c
 
 
+def test_a_condition_makes_the_message_allergy_related_so_nothing_is_asked_for():
+    """Even with a condition word that is in no intent list, "extra cheese" is no longer a plain request."""
+    assert parse("extra cheese, my daughter is coeliac").avoid == {"gluten", "milk"}
+    assert parse("extra cheese, we have a celiacs table").avoid == {"gluten", "milk"}
+
+
 def test_conditions_always_avoid():
     assert parse("celiac").avoid == {"gluten"}
     assert parse("I'm lactose intolerant").avoid == {"milk"}

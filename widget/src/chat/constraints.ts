@@ -144,6 +144,7 @@ function allergyOf(tokens: Token[], hits: Hit[], lex: Lexicon): [boolean, boolea
       intent = intent || unknownWord || ks.has("intent");
       unresolved = unresolved || unknownWord;
     }
+    if (ks.has("condition")) intent = true; // "coeliac", "laktosintolerant": an allergy, whatever the word lists say
     if (ks.has("neg_after") && hit.end === hit.start + 1 && !tokens[hit.start]!.brk
         && unknown(tokens, hit.start - 1, covered, lex)) intent = unresolved = true;
   }
