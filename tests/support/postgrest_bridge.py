@@ -2,7 +2,9 @@
 
 ``POST /rest/v1/rpc/{fn}`` (JSON object of named args) and ``GET`` (query args) run
 ``select fn(name := value, ...)`` in a transaction as the role the bearer key maps to
-(``set local role service_role`` / ``anon``), like PostgREST does with a JWT's role claim.
+(``set local role service_role`` / ``anon`` / ``authenticated``), like PostgREST does with a JWT's
+role claim. Like PostgREST, it logs in as ``authenticator`` (tests/support/supabase.py), which can
+do nothing but switch to those roles.
 Results and errors have PostgREST's shape: a scalar function's JSON value as the body; errors as
 ``{"code", "message", "details", "hint"}`` with PostgREST's status for the SQLSTATE.
 """
@@ -16,6 +18,7 @@ from typing import Any
 
 import psycopg
 from psycopg import sql
+from psycopg.conninfo import make_conninfo
 from psycopg.types.json import Jsonb
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -72,9 +75,13 @@ def status_for(sqlstate: str, role: str) -> int:
 
 
 class PostgrestBridge:
-    def __init__(self, dsn: str, *, service_role_key: str, anon_key: str) -> None:
+    def __init__(self, dsn: str, *, service_role_key: str, anon_key: str,
+                 authenticated_key: str | None = None, login_role: str = "authenticator") -> None:
         self.dsn = dsn
+        self.login_role = login_role
         self._roles = {service_role_key: "service_role", anon_key: "anon"}
+        if authenticated_key is not None:  # a signed-in user's JWT, in Supabase Auth's terms
+            self._roles[authenticated_key] = "authenticated"
         self._conn: psycopg.Connection[tuple[Any, ...]] | None = None
         self._lock = threading.Lock()
         self.app = Starlette(routes=[Route("/rest/v1/rpc/{fn}", self._endpoint, methods=["GET", "POST"])])
@@ -114,7 +121,8 @@ class PostgrestBridge:
     def _connection(self) -> psycopg.Connection[tuple[Any, ...]]:
         if self._conn is None or self._conn.closed or self._conn.broken:
             try:
-                self._conn = psycopg.connect(self.dsn, autocommit=True, connect_timeout=2)
+                self._conn = psycopg.connect(make_conninfo(self.dsn, user=self.login_role),
+                                             autocommit=True, connect_timeout=2)
             except psycopg.OperationalError as exc:
                 raise BridgeError(503, "PGRST000", "Database connection error", str(exc)) from exc
         return self._conn
