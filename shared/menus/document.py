@@ -12,11 +12,12 @@ import unicodedata
 import zoneinfo
 from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from shared import vocabulary
 from shared.camel import CamelModel
 from shared.identifiers import SLUG_PATTERN
+from shared.menus import contact
 from shared.tenants.head import RestaurantStatus
 from shared.tenants.origins import parse_pattern
 from shared.validation import validate
@@ -69,6 +70,17 @@ class Restaurant(_Model):
     status: RestaurantStatus = "draft"
     theme_color: str | None = Field(None, pattern=r"^#[0-9a-fA-F]{6}$")
     greeting: str | None = Field(None, max_length=280)
+    address: str | None = Field(
+        None, max_length=contact.ADDRESS_MAX,
+        description="Street address as diners read it: plain text, one line or up to "
+                    f"{contact.ADDRESS_MAX_LINES} lines (\\n between them), no control or bidi characters")
+    phone: str | None = Field(
+        None, max_length=contact.PHONE_MAX,
+        description="Phone number, stored as E.164 (+46701740642); without a +country code it is read as a "
+                    "national number of the locale's country (sv-SE: Sweden)")
+    website: str | None = Field(
+        None, max_length=contact.WEBSITE_MAX, json_schema_extra={"format": "uri"},
+        description="The restaurant's website: an absolute https:// or http:// URL")
 
     @field_validator("timezone")
     @classmethod
@@ -111,6 +123,21 @@ class Restaurant(_Model):
     @classmethod
     def _lower_colour(cls, value: str | None) -> str | None:
         return value.lower() if value else value
+
+    @field_validator("address")
+    @classmethod
+    def _plain_address(cls, value: str | None) -> str | None:
+        return contact.plain_address(value)
+
+    @field_validator("phone")
+    @classmethod
+    def _e164(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return contact.e164_phone(value, info.data.get("locale"))
+
+    @field_validator("website")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        return contact.web_address(value)
 
 
 class Item(_Model):

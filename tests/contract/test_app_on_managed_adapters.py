@@ -30,6 +30,9 @@ def test_public_menu_on_supabase_and_upstash(postgrest, upstash, new_upstash_kv)
             assert first.status_code == 200, first.text
             etag = first.headers["etag"]
             assert first.json()["restaurant"]["slug"] == "demo"
+            assert first.json()["restaurant"]["website"] == "https://demo.stjarna.dev"
+            night = client.get(MENU, params={"restaurantId": "nattbaren"}).json()["restaurant"]
+            assert (night["address"], night["phone"], night["website"]) == (None, None, None)
             again = client.get(MENU, params={"restaurantId": "demo"}, headers={"If-None-Match": etag})
             assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == etag
 

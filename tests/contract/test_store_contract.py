@@ -92,6 +92,8 @@ def test_public_menu_shape(any_store):
     menu = public_menu(any_store, "demo")
     assert set(menu) == {"restaurant", "version", "sections"}
     assert menu["restaurant"]["slug"] == "demo" and menu["restaurant"]["hours"]["sun"] == [["00:00", "24:00"]]
+    assert set(menu["restaurant"]) == {"id", "slug", "name", "currency", "locale", "timezone", "hours",
+                                       "address", "phone", "website"}
     assert [s["name"] for s in menu["sections"]] == ["Starters", "Mains", "Desserts", "Drinks"]  # not "Seasonal"
     starters = [i["name"] for i in menu["sections"][0]["items"]]
     assert starters == ["Roasted tomato soup", "Hummus with crudités", "Burrata and peaches"]
@@ -102,6 +104,24 @@ def test_public_menu_shape(any_store):
     special = next(i for s in menu["sections"] for i in s["items"] if i["name"] == "Chef's daily special")
     assert special["allergens"] == [] and special["allergensDeclared"] is False
     assert menu["version"] == head(any_store, "demo")["version"]  # type: ignore[index]
+
+
+def test_public_menu_carries_the_contact_fields_null_when_unset(seeded_store):
+    demo = public_menu(seeded_store, "demo")["restaurant"]
+    assert (demo["address"], demo["phone"], demo["website"]) == (
+        "Exempelgatan 12\n111 22 Stockholm", "+46701740642", "https://demo.stjarna.dev")
+    night = public_menu(seeded_store, "nattbaren")["restaurant"]
+    assert {k: night[k] for k in ("address", "phone", "website")} == {"address": None, "phone": None,
+                                                                       "website": None}  # present, null
+
+
+def test_a_contact_change_is_a_new_menu_version(seeded_store):
+    before = public_menu(seeded_store, "demo")
+    document = demo_document()
+    document["restaurant"]["phone"] = "+46 70 174 06 99"
+    import_menu(seeded_store, document)
+    after = public_menu(seeded_store, "demo")
+    assert after["restaurant"]["phone"] == "+46701740699" and after["version"] > before["version"]
 
 
 def test_section_without_available_items_is_not_published(any_store):

@@ -11,6 +11,8 @@ import sys
 import orjson
 import pytest
 
+from tests.conftest import seed_documents
+
 EMBED = ('<script src="{api}/widget.js" data-restaurant-id="{slug}" data-endpoint="{api}" async></script>')
 
 
@@ -26,8 +28,11 @@ def test_show_prints_the_tenant(support, run):
     assert code == 0, err
     lines = out.splitlines()
     assert lines[0].startswith("demo: Stjärna Demo Kitchen (")
-    fields = {line.split("  ", 1)[0].strip(): line.split("  ", 1)[1].strip() for line in lines[1:8]}
+    rows = lines[1:lines.index("")]
+    fields = {line.split("  ", 1)[0].strip(): line.split("  ", 1)[1].strip() for line in rows}
     assert fields["status"] == "live (public), plan starter"
+    assert fields["address"] == "Exempelgatan 12, 111 22 Stockholm"
+    assert fields["phone"] == "+46701740642" and fields["website"] == "https://demo.stjarna.dev"
     assert fields["hours"].startswith("open now (") and fields["hours"].endswith("timezone Europe/Stockholm")
     assert fields["origins"] == "http://localhost:8000, http://127.0.0.1:8000, https://*.stjarna.dev"
     assert fields["items"] == ("16 in 5 section(s) (4 active): 16 available, 15 published, 6 vegan-tagged, "
@@ -36,6 +41,17 @@ def test_show_prints_the_tenant(support, run):
     assert fields["menu"].startswith("version ") and "last change" in fields["menu"]
     assert "USE_SERVER_CHAT              true                default" in out
     assert out.rstrip().endswith("recent admin changes: none")
+
+
+def test_show_has_no_contact_rows_for_a_restaurant_without_them(support, run):
+    code, out, _ = run("tenant", "show", "nattbaren")
+    rows = out.splitlines()[1:out.splitlines().index("")]
+    assert code == 0 and [row.split()[0] for row in rows] == [
+        "status", "hours", "locale", "origins", "menu", "items", "orders"]
+    code, out, _ = run("tenant", "show", "demo", "--json")
+    data = orjson.loads(out)
+    assert (data["address"], data["phone"], data["website"]) == (
+        "Exempelgatan 12\n111 22 Stockholm", "+46701740642", "https://demo.stjarna.dev")
 
 
 def test_show_json_and_audit_after_a_purge(support, run):
@@ -159,6 +175,23 @@ def test_update_never_unsuspends(support, variants, run, sql):
     code, out, _ = run("tenant", "create", "--slug", "suspended-place", "--update", "--origin", "https://x.example")
     assert code == 0 and "note: suspended: not public; its status was left as it is" in out
     assert sql("select status from restaurants where slug = 'suspended-place'") == [("suspended",)]
+
+
+def test_an_update_keeps_the_contact_fields_and_a_menu_file_can_change_them(support, run, tmp_path, sql):
+    code, _, err = run("tenant", "create", "--slug", "demo", "--update", "--origin", "https://demo.example")
+    assert code == 0, err
+    assert sql("select address, phone, website from restaurants where slug = 'demo'") == [
+        ("Exempelgatan 12\n111 22 Stockholm", "+46701740642", "https://demo.stjarna.dev")]
+    menu = tmp_path / "menu.json"
+    sections = seed_documents()[0]["sections"]  # demo's own menu
+    menu.write_text(json.dumps({"restaurant": {"phone": "070-174 06 99", "locale": "sv-SE"}, "sections": sections}))
+    code, _, err = run("tenant", "create", "--slug", "demo", "--update", "--menu", str(menu))
+    assert code == 0, err
+    assert sql("select phone, locale from restaurants where slug = 'demo'") == [("+46701740699", "sv-SE")]
+    menu.write_text(json.dumps({"restaurant": {"phone": "070-174"}, "sections": sections}))
+    code, out, err = run("tenant", "create", "--slug", "demo", "--update", "--menu", str(menu))
+    assert code == 1 and "restaurant.phone" in err and "not a valid phone number in SE" in err
+    assert sql("select phone from restaurants where slug = 'demo'") == [("+46701740699",)]
 
 
 def test_a_bad_menu_file_is_refused(support, run, tmp_path, state):

@@ -79,6 +79,12 @@ def test_export_round_trips(seeded):
      "restaurant.allowedOrigins", "not an origin"),
     (lambda d: d["restaurant"].update(allowedOrigins=["https://*.com"]), "restaurant.allowedOrigins", ""),
     (lambda d: d["restaurant"].update(status="open"), "restaurant.status", ""),
+    (lambda d: d["restaurant"].update(phone="070-174 06"), "restaurant.phone", "not a valid phone number in SE"),
+    (lambda d: d["restaurant"].update(phone="+46 70 174 06 42 ext 3"), "restaurant.phone", "extension"),
+    (lambda d: d["restaurant"].update(address="Exempelgatan 12\u202e"), "restaurant.address", "U+202E"),
+    (lambda d: d["restaurant"].update(address="x" * 201), "restaurant.address", "at most 200"),
+    (lambda d: d["restaurant"].update(website="demo.stjarna.dev"), "restaurant.website", "https:// or http://"),
+    (lambda d: d["restaurant"].update(website="javascript:alert(1)"), "restaurant.website", "https://"),
     (lambda d: d["sections"][1]["items"][2].update(priceCents=-5), "sections[1].items[2].priceCents", ""),
     (lambda d: d["sections"][1]["items"][2].update(priceCents=12.5), "sections[1].items[2].priceCents", ""),
     (lambda d: d["sections"][0]["items"][1].update(allergens=["shellfish"]), "sections[0].items[1].allergens",
@@ -118,6 +124,39 @@ def test_database_refusal_mid_import_rolls_everything_back(seeded):
         seeded.rpc("stjarna_import_menu", {"p_doc": payload})
     assert counts(seeded) == before
     assert seeded.rpc("stjarna_restaurant_head", {"p_ref": "demo"})["name"] == "Stjärna Demo Kitchen"
+
+
+def test_contact_fields_are_stored_normalised_exported_and_cleared(seeded):
+    doc = demo()
+    doc["restaurant"].update(address=" Exempelgatan 12 \n\n111 22  Stockholm", phone="070-174 06 42",
+                             website="HTTPS://Demo.Stjarna.dev/meny")  # national number: en-SE -> Sweden
+    version = import_menu(seeded, doc)["version"]
+    exported = export_menu(seeded, "demo")["restaurant"]
+    assert (exported["address"], exported["phone"], exported["website"]) == (
+        "Exempelgatan 12\n111 22 Stockholm", "+46701740642", "https://demo.stjarna.dev/meny")
+    assert import_menu(seeded, export_menu(seeded, "demo"))["version"] == version  # the export imports as is
+    for field in ("address", "phone", "website"):
+        doc["restaurant"].pop(field)
+    cleared = import_menu(seeded, doc)["version"]
+    assert cleared > version  # the public payload changes, so the version (and the ETag) must
+    restaurant = export_menu(seeded, "demo")["restaurant"]
+    assert (restaurant["address"], restaurant["phone"], restaurant["website"]) == (None, None, None)
+    assert export_menu(seeded, "nattbaren")["restaurant"]["phone"] is None
+
+
+@pytest.mark.parametrize(("column", "value"), [
+    ("phone", "070-174 06 42"), ("phone", "+0701740642"), ("website", "javascript:alert(1)"),
+    ("website", "https://" + "a" * 300), ("address", ""), ("address", "x" * 201),
+])
+def test_the_database_holds_the_stored_form_too(seeded, column, value):
+    """Past the Python validation (another client, a hand-written call), the table's checks refuse what the
+    document model would never store; nothing is written."""
+    before = counts(seeded)
+    payload = parse_document(demo()).to_store()
+    payload["restaurant"][column] = value
+    with pytest.raises(ValidationFailed):
+        seeded.rpc("stjarna_import_menu", {"p_doc": payload})
+    assert counts(seeded) == before
 
 
 def test_schema_file_in_docs_is_generated_from_the_model():

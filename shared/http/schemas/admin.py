@@ -56,6 +56,9 @@ class TenantSummary(Out):
     allowed_origins: list[str]
     theme_color: str | None
     greeting: str | None
+    address: str | None
+    phone: str | None = Field(description="E.164")
+    website: str | None
     created_at: AwareDatetime
     menu: TenantMenu
     orders_today: OrdersToday

@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import Field
 
 from shared.http.schemas.base import Allergen, Cents, Currency, Hours, Out, Slug, Tag, Uuid
+from shared.menus.contact import E164_PATTERN
 
 
 class MenuRestaurant(Out):
@@ -17,6 +18,9 @@ class MenuRestaurant(Out):
     locale: str
     timezone: str = Field(description="IANA time zone of the opening hours")
     hours: Hours
+    address: str | None = Field(description="Street address, plain text; lines separated by \\n; null when unset")
+    phone: str | None = Field(pattern=E164_PATTERN, description="E.164, e.g. +46701740642; null when unset")
+    website: str | None = Field(pattern=r"^https?://", description="Absolute http(s) URL; null when unset")
 
 
 class MenuItem(Out):
