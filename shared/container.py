@@ -22,6 +22,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Generic, TypeVar, overload
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from datetime import datetime
 
     from shared.admin.keys import AdminKeys
@@ -32,11 +33,12 @@ if TYPE_CHECKING:
     from shared.menus.cache import MenuService
     from shared.orders.service import OrderService
     from shared.ratelimit import RateLimiter
-    from shared.settings import Settings
+    from shared.settings import Need, Settings
     from shared.store import Store
 
 T = TypeVar("T")
 _observability_log = logging.getLogger("stjarna.observability")
+_config_log = logging.getLogger("stjarna.config")
 
 
 class Lazy(Generic[T]):
@@ -87,6 +89,7 @@ class Lazy(Generic[T]):
 def _store(c: Container) -> Store:
     from shared.store import build_store
 
+    c.settings.require({"store"})
     if c.settings.store_kind == "embedded":
         from shared.db import prepare_embedded
 
@@ -97,6 +100,7 @@ def _store(c: Container) -> Store:
 def _kv(c: Container) -> KV:
     from shared.kv import build_kv
 
+    c.settings.require({"kv"})
     return build_kv(c.settings)
 
 
@@ -112,12 +116,14 @@ def _menus(c: Container) -> MenuService:
 
     s = c.settings
     return MenuService(c.store, c.kv, local_seconds=s.menu_local_cache_seconds,
-                       stale_if_error_seconds=s.menu_stale_if_error_seconds, kv_ttl_seconds=s.menu_kv_ttl_seconds)
+                       stale_if_error_seconds=s.menu_stale_if_error_seconds, kv_ttl_seconds=s.menu_kv_ttl_seconds,
+                       negative_seconds=s.menu_negative_cache_seconds)
 
 
 def _limiter(c: Container) -> RateLimiter:
     from shared.ratelimit import build_rate_limiter
 
+    c.settings.require({"limits"})
     return build_rate_limiter(c.settings)
 
 
@@ -140,7 +146,10 @@ def _orders(c: Container) -> OrderService:
 def _admin_keys(c: Container) -> AdminKeys:
     from shared.admin.keys import AdminKeys
 
-    return AdminKeys(c.store, c.settings.admin_key_pepper.get_secret_value())
+    c.settings.require({"admin_keys"})
+    previous = c.settings.admin_key_pepper_previous
+    return AdminKeys(c.store, c.settings.admin_key_pepper.get_secret_value(),
+                     None if previous is None else previous.get_secret_value())
 
 
 class Container:
@@ -236,3 +245,29 @@ def observed(container: Container | Callable[[], Container]) -> Callable[[], Con
         return built
 
     return provider
+
+
+def requiring(provider: Callable[[], Container], needs: Iterable[Need]) -> Callable[[], Container]:
+    """``provider``, refusing in production to hand out a container whose settings lack what
+    ``needs`` (the app's route groups) use or hold a weak secret (``Settings.require``). Checked on each
+    call until it passes (then never again): each refused request logs every problem, one line each
+    (the operator's view), and answers 500 CONFIG_ERROR without naming them (the client's)."""
+    from shared.errors import ConfigError
+
+    wanted = frozenset(needs)
+    checked = False
+
+    def provide() -> Container:
+        nonlocal checked
+        try:
+            built = provider()
+            if not checked:
+                built.settings.require(wanted)
+                checked = True
+        except ConfigError as exc:
+            problems = [line.strip() for line in exc.message.splitlines()[1:]]
+            _config_log.error("configuration refused: %s", exc.message, extra={"problems": problems})
+            raise ConfigError("The service is not configured correctly; its log names the problem.") from exc
+        return built
+
+    return provide

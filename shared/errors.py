@@ -4,10 +4,12 @@
     ├── BadRequest                    (400 BAD_REQUEST)
     │   ├── RestaurantContextMissing  (400 RESTAURANT_CONTEXT_MISSING)
     │   ├── RestaurantIdInvalid       (400 RESTAURANT_ID_INVALID)
+    │   ├── RestaurantIdConflict      (400 RESTAURANT_ID_CONFLICT) query, body and header name different ones
     │   ├── InvalidRequest            (400 INVALID_REQUEST)       malformed query, headers, encoding
     │   └── UriTooLong                (414 URI_TOO_LONG)
     ├── Unauthorized                  (401 UNAUTHORIZED)          admin routes: no hint of what was wrong
     ├── OriginNotAllowed              (403 ORIGIN_NOT_ALLOWED)
+    ├── ClientBlocked                 (403 CLIENT_BLOCKED)        the client's address is on BLOCKED_CLIENTS
     ├── NotFound                      (404 NOT_FOUND)
     │   ├── RestaurantNotFound        (404 RESTAURANT_NOT_FOUND)
     │   └── OrderNotFound             (404 ORDER_NOT_FOUND)
@@ -20,8 +22,12 @@
     │   ├── IdempotencyKeyReused      (409 IDEMPOTENCY_KEY_REUSED)
     │   ├── InvalidTransition         (409 INVALID_TRANSITION)    carries from, to
     │   ├── OrderStatusConflict       (409 ORDER_STATUS_CONFLICT) carries current status
+    │   ├── TooManyOpenOrders         (409 TOO_MANY_OPEN_ORDERS)  carries openOrders, maxOpenOrders
+    │   ├── OrderTotalTooHigh         (409 ORDER_TOTAL_TOO_HIGH)  carries totalCents, maxTotalCents, currency
+    │   ├── TooManyItems              (409 TOO_MANY_ITEMS)        carries itemCount, maxItems
     │   └── TooManyAdminKeys          (409 TOO_MANY_ADMIN_KEYS)
     ├── RateLimited                   (429 RATE_LIMITED)          carries retry_after and the X-RateLimit numbers
+    │   └── RestaurantBusy            (429 RESTAURANT_BUSY)       the restaurant's order ceiling, everyone together
     ├── ValidationFailed              (422 VALIDATION_ERROR)      carries field paths
     ├── ServiceUnavailable            (503 SERVICE_UNAVAILABLE)
     │   ├── ServerChatDisabled        (503 SERVER_CHAT_DISABLED)  ops turned server chat off: the widget answers locally
@@ -68,6 +74,12 @@ class RestaurantIdInvalid(BadRequest):
     default_message = "restaurantId must be a restaurant UUID or slug (a-z, 0-9 and '-', at most 63)."
 
 
+class RestaurantIdConflict(BadRequest):
+    code = "RESTAURANT_ID_CONFLICT"
+    default_message = ("The restaurant is named twice, differently (restaurantId in the query string or the body, "
+                       "X-Restaurant-ID header): name it once, or the same way everywhere.")
+
+
 class InvalidRequest(BadRequest):
     code = "INVALID_REQUEST"
 
@@ -82,6 +94,12 @@ class OriginNotAllowed(StjarnaError):
     status = 403
     code = "ORIGIN_NOT_ALLOWED"
     default_message = "This website is not on the restaurant's list of allowed origins."
+
+
+class ClientBlocked(StjarnaError):
+    status = 403
+    code = "CLIENT_BLOCKED"
+    default_message = "Requests from this address are blocked. If this is a mistake, contact the restaurant."
 
 
 class Unauthorized(StjarnaError):
@@ -172,6 +190,35 @@ class OrderStatusConflict(Conflict):
                          details={"status": current})
 
 
+class TooManyOpenOrders(Conflict):
+    code = "TOO_MANY_OPEN_ORDERS"
+    default_message = "This session already has as many open orders as a restaurant takes from one diner."
+
+    def __init__(self, open_orders: int, limit: int) -> None:
+        super().__init__(f"You have {open_orders} orders waiting to be picked up; at most {limit} at a time.",
+                         details={"openOrders": open_orders, "maxOpenOrders": limit})
+
+
+class OrderTotalTooHigh(Conflict):
+    code = "ORDER_TOTAL_TOO_HIGH"
+    default_message = "The order's total is above what the restaurant takes online."
+
+    def __init__(self, total_cents: int, limit_cents: int, currency: str) -> None:
+        super().__init__(f"The order's total ({total_cents / 100:.2f} {currency}) is above the "
+                         f"{limit_cents / 100:.2f} {currency} the restaurant takes online; call the restaurant "
+                         "for a large order.",
+                         details={"totalCents": total_cents, "maxTotalCents": limit_cents, "currency": currency})
+
+
+class TooManyItems(Conflict):
+    code = "TOO_MANY_ITEMS"
+    default_message = "The order has more items than the restaurant takes online."
+
+    def __init__(self, item_count: int, limit: int) -> None:
+        super().__init__(f"The order has {item_count} items; the restaurant takes at most {limit} online.",
+                         details={"itemCount": item_count, "maxItems": limit})
+
+
 class TooManyAdminKeys(Conflict):
     code = "TOO_MANY_ADMIN_KEYS"
     default_message = "Two admin keys are already active; revoke one before creating another."
@@ -213,6 +260,14 @@ class RateLimited(StjarnaError):
                 "X-RateLimit-Remaining": str(self.remaining), "X-RateLimit-Reset": str(int(-(-self.reset_at // 1)))}
 
 
+class RestaurantBusy(RateLimited):
+    """The restaurant's order ceiling (ORDER_RESTAURANT_RATE_LIMIT), from every session and address
+    together: not this diner's doing, so its own code; ``Retry-After`` says when to try again."""
+
+    code = "RESTAURANT_BUSY"
+    default_message = "The restaurant is receiving very many orders right now; try again in a minute."
+
+
 class ServiceUnavailable(StjarnaError):
     status = 503
     code = "SERVICE_UNAVAILABLE"
@@ -241,6 +296,7 @@ class ConfigError(StjarnaError):
 
 __all__ = [
     "BadRequest",
+    "ClientBlocked",
     "ConfigError",
     "Conflict",
     "IdempotencyKeyReused",
@@ -252,12 +308,15 @@ __all__ = [
     "NotFound",
     "OrderNotFound",
     "OrderStatusConflict",
+    "OrderTotalTooHigh",
     "OrderingDisabled",
     "OriginNotAllowed",
     "PayloadTooLarge",
     "RateLimited",
+    "RestaurantBusy",
     "RestaurantClosed",
     "RestaurantContextMissing",
+    "RestaurantIdConflict",
     "RestaurantIdInvalid",
     "RestaurantNotFound",
     "ServerChatDisabled",
@@ -265,6 +324,8 @@ __all__ = [
     "StjarnaError",
     "StoreUnavailable",
     "TooManyAdminKeys",
+    "TooManyItems",
+    "TooManyOpenOrders",
     "Unauthorized",
     "UriTooLong",
     "ValidationFailed",

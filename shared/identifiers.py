@@ -12,6 +12,7 @@ __all__ = [
     "HEALTH_CHECK_SESSION",
     "OPAQUE_ID_PATTERN",
     "ORDER_CODE_PATTERN",
+    "PROBE_HEADER",
     "RESTAURANT_REF_PATTERN",
     "SLUG_PATTERN",
     "UUID_ANY_CASE_PATTERN",
@@ -32,9 +33,12 @@ UUID_PATTERN = f"^{_UUID}$"  # the canonical, lower-case form we store and answe
 UUID_ANY_CASE_PATTERN = f"^{_any_case(_UUID)}$"  # what a request may send (normalised to lower case)
 # a restaurant reference in a request: its UUID or its slug, in any case (shared/tenants/refs.py)
 RESTAURANT_REF_PATTERN = f"^(?:{_any_case(_UUID)}|{_any_case(DNS_LABEL)})$"
-# session tokens and idempotency keys: 8-128 URL-safe characters, opaque to us
+# order session tokens and idempotency keys: 8-128 URL-safe characters, opaque to us (a chat session
+# token guards nothing and may be shorter: shared/chat/requests.py)
 OPAQUE_ID_PATTERN = r"^[A-Za-z0-9_-]{8,128}$"
 # 6 characters without look-alikes (no 0/O, 1/I/L); diners may type them in lower case
 ORDER_CODE_PATTERN = r"^[2-9A-HJKMNP-Z]{6}$"
-# the session token of a monitoring probe: checked like a diner's request, stored nowhere
+# the session token of a monitoring probe: checked like a diner's request, stored nowhere; a request is
+# a probe only with PROBE_HEADER equal to CHAT_PROBE_SECRET (shared/http/inputs.py is_probe)
 HEALTH_CHECK_SESSION = "health-check"
+PROBE_HEADER = "X-Stjarna-Probe"

@@ -7,25 +7,39 @@ run the embedded mode on one machine. Production refuses to start on the embedde
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
 from shared import __version__
 from shared.errors import ConfigError
+from shared.networks import normalise_networks
 from shared.paths import REPO_ROOT
+from shared.strength import weak_openai_key, weak_secret, weak_token
 
 StoreKind = Literal["supabase", "postgres", "embedded"]
 # One rate limit in the `limits` notation ("15 per 30 seconds", "15/30seconds", "60 per minute"), the
 # amount captured; text here so settings never import `limits` (which accepts a superset).
 LIMIT_PATTERN = r"^\s*([0-9]+)\s*(/|per)\s*([0-9]+)?\s*(second|minute|hour|day|month|year)s?\s*$"
 KVKind = Literal["upstash", "memory"]
+# What a process uses of the configuration, so production refuses what it would run without, and
+# nothing else (a function is given only the secrets it uses; shared/http/app.py says which group needs
+# what): "store" the database, "kv" the shared KV, "limits" rate limits and the admin lockout (the
+# shared KV and the client-hash secret), "admin_keys" the admin-key pepper.
+Need = Literal["store", "kv", "limits", "admin_keys"]
+ALL_NEEDS: frozenset[Need] = frozenset({"store", "kv", "limits", "admin_keys"})
+DEV_ADMIN_KEY_PEPPER = "stjarna-development-pepper"
+DEV_CLIENT_HASH_SECRET = "stjarna-development-client-hash-secret"  # noqa: S105 - public, refused in production
+REFUSED = "Refusing to start in production:"
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(extra="ignore", frozen=True, case_sensitive=False, env_ignore_empty=True)
+class Settings(BaseModel):
+    # Validated from the environment's mapping by load_settings (names upper-cased, empty values dropped):
+    # a plain model, not pydantic-settings' BaseSettings, whose import alone was a third of a cold
+    # start's first request (docs/performance.md).
+    model_config = ConfigDict(extra="ignore", frozen=True, validate_default=True)
 
     env: Literal["development", "production"] = Field("development", alias="STJARNA_ENV")
     stage: str = Field("dev", alias="STJARNA_STAGE", pattern=r"^[a-z0-9-]{1,32}$")
@@ -50,6 +64,11 @@ class Settings(BaseSettings):
     menu_s_maxage: int = Field(60, alias="MENU_S_MAXAGE", ge=0, le=86400)
     menu_stale_while_revalidate: int = Field(300, alias="MENU_STALE_WHILE_REVALIDATE", ge=0, le=86400)
     menu_local_cache_seconds: float = Field(2.0, alias="MENU_LOCAL_CACHE_SECONDS", ge=0, le=30)
+    # A restaurant id or slug the database does not know (or not live) is answered 404 from memory for
+    # this long, per instance, without a query; creating it in this process forgets that at once.
+    menu_negative_cache_seconds: float = Field(5.0, alias="MENU_NEGATIVE_CACHE_SECONDS", ge=0, le=30)
+    # /api/health and /api/health/ready reuse their last report (one database check) for this long, per instance.
+    health_cache_seconds: float = Field(1.0, alias="HEALTH_CACHE_SECONDS", ge=0, le=10)
     menu_kv_ttl_seconds: int = Field(86400, alias="MENU_KV_TTL_SECONDS", ge=60, le=30 * 86400)
     config_max_age: int = Field(15, alias="CONFIG_MAX_AGE", ge=0, le=30)
     # While the database fails, serve the last good menu for this long after it was last confirmed
@@ -69,6 +88,13 @@ class Settings(BaseSettings):
     order_ip_rate_limit: str = Field("30 per minute", alias="ORDER_IP_RATE_LIMIT", pattern=LIMIT_PATTERN)
     quote_rate_limit: str = Field("60 per minute", alias="QUOTE_RATE_LIMIT", pattern=LIMIT_PATTERN)
     quote_ip_rate_limit: str = Field("300 per minute", alias="QUOTE_IP_RATE_LIMIT", pattern=LIMIT_PATTERN)
+    # What one kitchen can be asked (flags; docs/orders.md): orders per restaurant from everyone together,
+    # open orders per session, an order's total (cents of the restaurant's currency) and items (quantities).
+    order_restaurant_rate_limit: str = Field("30 per minute", alias="ORDER_RESTAURANT_RATE_LIMIT",
+                                             pattern=LIMIT_PATTERN)
+    order_max_open_per_session: int = Field(3, alias="ORDER_MAX_OPEN_PER_SESSION", ge=1, le=100_000_000)
+    order_max_total_cents: int = Field(500_000, alias="ORDER_MAX_TOTAL_CENTS", ge=1, le=100_000_000)
+    order_max_items: int = Field(50, alias="ORDER_MAX_ITEMS", ge=1, le=100_000_000)
 
     # Ordering (docs/orders.md): a requested pickup time must be at least the lead time and at most
     # the horizon ahead; open orders expire this long after their pickup (or placing) time.
@@ -78,10 +104,24 @@ class Settings(BaseSettings):
 
     # Admin API keys are stored as HMAC-SHA256(pepper, key). Required in production; the development
     # default is public, so keys made with it are only as safe as the database they live in.
-    admin_key_pepper: SecretStr = Field(SecretStr("stjarna-development-pepper"), alias="ADMIN_KEY_PEPPER")
+    admin_key_pepper: SecretStr = Field(SecretStr(DEV_ADMIN_KEY_PEPPER), alias="ADMIN_KEY_PEPPER")
+    # During a pepper rotation (docs/operations.md, Rotating secrets): the pepper before, so keys hashed
+    # with it still verify (and are re-hashed with ADMIN_KEY_PEPPER on use). Unset once the window ends.
+    admin_key_pepper_previous: SecretStr | None = Field(None, alias="ADMIN_KEY_PEPPER_PREVIOUS")
     # Failed admin authentications per client IP (in KV) before 429s, per window.
     admin_auth_max_failures: int = Field(10, alias="ADMIN_AUTH_MAX_FAILURES", ge=1, le=1000)
     admin_auth_window_seconds: int = Field(600, alias="ADMIN_AUTH_WINDOW_SECONDS", ge=10, le=86400)
+
+    # The client's address (shared/http/inputs.py; docs/security.md). Behind the CDN, CloudFront-Viewer-Address
+    # is trusted only on requests carrying CDN_ORIGIN_HEADER: CDN_ORIGIN_SECRET (the distribution's origin header).
+    cdn_origin_secret: SecretStr | None = Field(None, alias="CDN_ORIGIN_SECRET")
+    cdn_origin_header: str = Field("X-Origin-Verify", alias="CDN_ORIGIN_HEADER", pattern=r"^[A-Za-z0-9-]{1,64}$")
+    # Keys the hash of client addresses and session tokens in limiter keys and logs (BLAKE2b); the
+    # development default is public, like the pepper's.
+    client_hash_secret: SecretStr = Field(SecretStr(DEV_CLIENT_HASH_SECRET), alias="CLIENT_HASH_SECRET")
+    # Monitoring probes (sessionToken "health-check") count as probes only with X-Stjarna-Probe: this
+    # secret; unset: no probes, the token is an ordinary session.
+    chat_probe_secret: SecretStr | None = Field(None, alias="CHAT_PROBE_SECRET")
 
     # Feature flags (shared/flags/): these are the environment layer. Over it, SSM Parameter Store
     # (production) or a local flags file (development), cached per instance for FLAGS_CACHE_SECONDS.
@@ -89,6 +129,8 @@ class Settings(BaseSettings):
     flags_cache_seconds: float = Field(30.0, alias="FLAGS_CACHE_SECONDS", ge=0, le=600)
     flags_ssm_timeout_seconds: float = Field(1.0, alias="FLAGS_SSM_TIMEOUT_SECONDS", gt=0, le=10)
     use_server_chat: bool = Field(True, alias="USE_SERVER_CHAT")
+    # Client addresses and CIDR networks answered 403 CLIENT_BLOCKED (shared/networks.py; docs/flags.md).
+    blocked_clients: str = Field("", alias="BLOCKED_CLIENTS", max_length=20000)
     ai_degraded_mode: bool = Field(False, alias="AI_DEGRADED_MODE")
     ordering_enabled: bool = Field(True, alias="ORDERING_ENABLED")
 
@@ -120,22 +162,17 @@ class Settings(BaseSettings):
     cloudfront_distribution_id: str | None = Field(None, alias="CLOUDFRONT_DISTRIBUTION_ID",
                                                    pattern=r"^[A-Z0-9]{8,20}$")
 
+    @field_validator("blocked_clients")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        return normalise_networks(value)
+
     @model_validator(mode="after")
     def _coherent(self) -> Settings:
         if bool(self.supabase_url) != bool(self.supabase_service_role_key):
             raise ValueError("SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY must be set together")
         if bool(self.upstash_redis_rest_url) != bool(self.upstash_redis_rest_token):
             raise ValueError("UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN must be set together")
-        if self.env == "production":
-            if self.store_kind == "embedded":
-                raise ValueError("production needs SUPABASE_URL or DATABASE_URL; the embedded store is for development")
-            if "admin_key_pepper" not in self.model_fields_set:
-                raise ValueError("production needs ADMIN_KEY_PEPPER (a random secret of 32+ characters)")
-            for name, secret in (("SUPABASE_SERVICE_ROLE_KEY", self.supabase_service_role_key),
-                                 ("UPSTASH_REDIS_REST_TOKEN", self.upstash_redis_rest_token),
-                                 ("ADMIN_KEY_PEPPER", self.admin_key_pepper)):
-                if secret is not None and _is_placeholder(secret.get_secret_value()):
-                    raise ValueError(f"{name} holds a placeholder value; refusing to start in production")
         return self
 
     @property
@@ -162,26 +199,84 @@ class Settings(BaseSettings):
     def kv_kind(self) -> KVKind:
         return "upstash" if self.upstash_redis_rest_url else "memory"
 
+    def weak_secrets(self) -> list[str]:
+        """In production, one line per secret that is set but too weak (shared/strength.py says what
+        weak is), whatever the process uses: a weak value is a mistake wherever it is given."""
+        if self.env != "production":
+            return []
+        problems: list[str] = []
+
+        def check(name: str, secret: SecretStr | None, weak: Callable[[str], str | None]) -> None:
+            why = None if secret is None else weak(secret.get_secret_value())
+            if why is not None:
+                problems.append(f"{name} {why}")
+
+        def explicit(field: str) -> SecretStr | None:  # the development default is "not set"
+            value: SecretStr | None = getattr(self, field)
+            return value if field in self.model_fields_set else None
+
+        check("SUPABASE_SERVICE_ROLE_KEY", self.supabase_service_role_key, weak_token)
+        check("UPSTASH_REDIS_REST_TOKEN", self.upstash_redis_rest_token, weak_token)
+        check("ADMIN_KEY_PEPPER", explicit("admin_key_pepper"),
+              lambda value: weak_secret(value, dev_default=DEV_ADMIN_KEY_PEPPER))
+        check("ADMIN_KEY_PEPPER_PREVIOUS", self.admin_key_pepper_previous,  # set while rotating
+              lambda value: weak_secret(value, dev_default=DEV_ADMIN_KEY_PEPPER))
+        check("CLIENT_HASH_SECRET", explicit("client_hash_secret"),
+              lambda value: weak_secret(value, dev_default=DEV_CLIENT_HASH_SECRET))
+        check("CDN_ORIGIN_SECRET", self.cdn_origin_secret, lambda value: weak_secret(value, min_length=16))
+        check("CHAT_PROBE_SECRET", self.chat_probe_secret, lambda value: weak_secret(value, min_length=16))
+        official = self.openai_base_url is None or "api.openai.com" in self.openai_base_url
+        check("OPENAI_API_KEY", self.openai_api_key, lambda value: weak_openai_key(value, official=official))
+        return problems
+
+    def missing(self, needs: Iterable[Need]) -> list[str]:
+        """In production, one line per thing a process using ``needs`` would run without (or with the
+        public development default of)."""
+        if self.env != "production":
+            return []
+        wanted = set(needs)
+        problems: list[str] = []
+        if "store" in wanted and self.store_kind == "embedded":
+            problems.append("production needs SUPABASE_URL + SUPABASE_SERVICE_ROLE_KEY or DATABASE_URL; "
+                            "the embedded store is for development")
+        if wanted & {"kv", "limits"} and self.kv_kind == "memory":
+            problems.append("production needs UPSTASH_REDIS_REST_URL + UPSTASH_REDIS_REST_TOKEN: without a shared "
+                            "KV every rate limit and the admin lockout count per instance")
+        if "limits" in wanted and "client_hash_secret" not in self.model_fields_set:
+            problems.append("production needs CLIENT_HASH_SECRET (a random secret of 32+ characters, "
+                            "e.g. openssl rand -base64 32)")
+        if "admin_keys" in wanted and "admin_key_pepper" not in self.model_fields_set:
+            problems.append("production needs ADMIN_KEY_PEPPER (a random secret of 32+ characters, "
+                            "e.g. openssl rand -base64 32)")
+        return problems
+
+    def require(self, needs: Iterable[Need]) -> None:
+        """Refuse to run in production with what ``needs`` lacks or any weak secret: one
+        ``ConfigError`` listing every problem, one line each, naming the variables (never a value)."""
+        problems = [*self.missing(needs), *self.weak_secrets()]
+        if problems:
+            raise ConfigError(REFUSED + "\n  " + "\n  ".join(problems))
+
     def ai_quota(self, plan: str) -> int:
         return {"growth": self.ai_quota_growth, "pro": self.ai_quota_pro}.get(plan, self.ai_quota_starter)
 
-
-
-def _is_placeholder(value: str) -> bool:
-    lowered = value.strip().lower()
-    return len(lowered) < 16 or any(word in lowered for word in ("changeme", "placeholder", "example", "xxx"))
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     """Validate the environment (or ``environ``) into Settings; bad values raise ``ConfigError``
     with one line per problem, naming the variable."""
     source = os.environ if environ is None else environ
-    values = {k: v for k, v in source.items() if v != ""}
+    values = {k.upper(): v for k, v in source.items() if v != ""}  # names are case-insensitive
+    if values.get("STJARNA_SECRETS"):  # a Lambda function: its secrets from SSM, once per container
+        from shared.secrets import cached_secrets
+
+        values.update(cached_secrets(values.get("STJARNA_SECRETS_PATH", ""), values["STJARNA_SECRETS"]))
     try:
-        return Settings.model_validate(values) if environ is not None else Settings()
+        settings = Settings.model_validate(values)
     except ValidationError as exc:
         lines = []
         for err in exc.errors():
             where = ".".join(str(p) for p in err["loc"]) or "settings"
             lines.append(f"{where}: {err['msg']}")
         raise ConfigError("Invalid configuration:\n  " + "\n  ".join(lines)) from exc
+    return settings  # production's requirements: Settings.require, by whatever uses them

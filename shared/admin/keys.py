@@ -1,6 +1,7 @@
 """Admin API keys. A key is ``stj_`` + 43 random URL-safe characters, shown once when created; the
 database keeps only HMAC-SHA256(ADMIN_KEY_PEPPER, key), so a leaked table (without the pepper, which
-lives in SSM) yields nothing usable. At most two keys are active at once, so a key can be rotated
+lives in SSM) yields nothing usable. During a pepper rotation ``ADMIN_KEY_PEPPER_PREVIOUS`` verifies too
+and keys are re-hashed on use. At most two keys are active at once, so a key can be rotated
 without downtime: create the new one, deploy it to its users, revoke the old one."""
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from shared.store import Store
 
 PREFIX = "stj_"
 MAX_KEY_LENGTH = 200
+LOCKOUT_PREFIX_LENGTH = len(PREFIX) + 8  # "stj_" and 8 random characters: what the admin lockout is keyed on
 _TOUCH_AFTER = timedelta(minutes=1)  # last_used_at is refreshed at most this often (one write per minute)
 _log = logging.getLogger("stjarna.admin")
 
@@ -33,13 +35,27 @@ class AdminIdentity:
         return f"admin-key:{self.key_id}"
 
 
+def lockout_prefix(presented: str) -> str:
+    """The presented key's prefix (``stj_`` and the next 8 characters), which the admin lockout counts
+    failures under together with the address; ``""`` for anything not shaped like a key. Someone
+    guessing keys does not know a real key's prefix, so their failures never fill its bucket."""
+    if not presented.startswith(PREFIX) or len(presented) < LOCKOUT_PREFIX_LENGTH:
+        return ""
+    return presented[:LOCKOUT_PREFIX_LENGTH]
+
+
 class AdminKeys:
-    def __init__(self, store: Store, pepper: str) -> None:
+    """``pepper`` hashes new keys and verifies; ``previous`` (a pepper rotation's window, see
+    docs/operations.md, Rotating secrets) also verifies, and a key it matches is re-hashed with
+    ``pepper`` there and then, so after the window only keys nobody used need re-issuing."""
+
+    def __init__(self, store: Store, pepper: str, previous: str | None = None) -> None:
         self.store = store
         self._pepper = pepper.encode()
+        self._previous = None if previous is None or previous == pepper else previous.encode()
 
-    def digest(self, key: str) -> str:
-        return hmac.new(self._pepper, key.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
+    def digest(self, key: str, pepper: bytes | None = None) -> str:
+        return hmac.new(pepper or self._pepper, key.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
 
     def create(self, name: str, actor: str, expires_in: timedelta | None = None) -> tuple[str, dict[str, Any]]:
         """A new key (the secret, returned once) and its record; ``TooManyAdminKeys`` when two are active."""
@@ -71,12 +87,19 @@ class AdminKeys:
         if presented is None or not presented.startswith(PREFIX) or len(presented) > MAX_KEY_LENGTH:
             return None
         digest = self.digest(presented)
+        old = self.digest(presented, self._previous) if self._previous is not None else None
         match: dict[str, Any] | None = None
+        by_previous = False
         for key in self.store.rpc("stjarna_admin_keys_active", {}):
             if hmac.compare_digest(key["hash"], digest):
                 match = key
+            if old is not None and hmac.compare_digest(key["hash"], old):
+                match, by_previous = key, True
         if match is None:
             return None
+        if by_previous:
+            self.store.rpc("stjarna_admin_key_rehash", {"p_id": match["id"], "p_from": old, "p_to": digest})
+            _log.info("admin key re-hashed with the current pepper", extra={"keyId": match["id"]})
         last_used = match.get("lastUsedAt")
         if last_used is None or datetime.fromisoformat(last_used) < datetime.now(UTC) - _TOUCH_AFTER:
             self.store.rpc("stjarna_admin_key_used", {"p_id": match["id"]})

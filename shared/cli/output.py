@@ -74,9 +74,18 @@ def read_json(source: str, label: str = "(file)") -> Any:
         raise ValidationFailed([{"path": label, "message": f"not valid JSON: {exc}"}]) from None
 
 
+def visible(text: str) -> str:
+    """``text`` with every control or text-direction character shown as ``\\uXXXX``: what a diner or a
+    menu wrote cannot move the cursor, colour or reorder a terminal's line (kitchen notes, names)."""
+    from shared.orders.requests import UNSAFE_TEXT
+
+    return UNSAFE_TEXT.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def table(rows: Sequence[Sequence[object]], header: Sequence[str]) -> str:
-    """Left-aligned columns, two spaces apart; ``-`` for an empty cell."""
-    cells = [[str(h) for h in header]] + [["-" if v is None or v == "" else str(v) for v in row] for row in rows]
+    """Left-aligned columns, two spaces apart; ``-`` for an empty cell; control characters shown escaped."""
+    cells = [[str(h) for h in header]] + [["-" if v is None or v == "" else visible(str(v)) for v in row]
+                                          for row in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
     return "\n".join("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() for row in cells)
 

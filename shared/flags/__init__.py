@@ -9,7 +9,7 @@ read keeps the last good overrides (or none: defaults and environment) and is lo
 an override that does not parse is ignored (logged once) and the layer below applies.
 
 - ``specs``: the names (``FlagName``, a ``Literal``; by value type ``BoolFlag``, ``LimitFlag``,
-  ``SecondsFlag``), what each accepts, its default's Settings field;
+  ``SecondsFlag``, ``CountFlag``), what each accepts, its default's Settings field;
 - ``evaluation``: ``Flags`` (the layers, the cache, fail-safe reads) and ``FlagSet``, one
   restaurant's values, typed by name (``flags["MENU_S_MAXAGE"].value`` is an ``int``);
 - ``overrides``: the ``FlagStore`` port; adapters ``file`` (``FileFlagStore``) and ``ssm``
@@ -24,12 +24,23 @@ from typing import TYPE_CHECKING
 
 from shared.flags.evaluation import Flags, FlagSet, FlagValue, Source
 from shared.flags.overrides import FlagStore, Overrides
-from shared.flags.specs import SPECS, BoolFlag, FlagName, LimitFlag, SecondsFlag, Spec, Value, parse_value, spec
+from shared.flags.specs import (
+    SPECS,
+    BoolFlag,
+    CountFlag,
+    FlagName,
+    LimitFlag,
+    SecondsFlag,
+    Spec,
+    Value,
+    parse_value,
+    spec,
+)
 
 if TYPE_CHECKING:
     from shared.settings import Settings
 
-__all__ = ["SPECS", "BoolFlag", "FlagName", "FlagSet", "FlagStore", "FlagValue", "Flags", "LimitFlag",
+__all__ = ["SPECS", "BoolFlag", "CountFlag", "FlagName", "FlagSet", "FlagStore", "FlagValue", "Flags", "LimitFlag",
            "Overrides", "SecondsFlag", "Source", "Spec", "Value", "build_flag_store", "parse_value", "spec"]
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
 
 from shared.flags.overrides import FlagStore, Overrides
-from shared.flags.specs import SPECS, BoolFlag, FlagName, LimitFlag, SecondsFlag, Value, known
+from shared.flags.specs import SPECS, BoolFlag, CountFlag, FlagName, LimitFlag, SecondsFlag, Value, known
 
 if TYPE_CHECKING:
     from shared.settings import Settings
@@ -37,7 +37,7 @@ class FlagSet(Mapping[FlagName, FlagValue[Any]]):
     @overload
     def __getitem__(self, name: BoolFlag) -> FlagValue[bool]: ...
     @overload
-    def __getitem__(self, name: SecondsFlag) -> FlagValue[int]: ...
+    def __getitem__(self, name: SecondsFlag | CountFlag) -> FlagValue[int]: ...
     @overload
     def __getitem__(self, name: LimitFlag) -> FlagValue[str]: ...
     @overload
@@ -122,7 +122,7 @@ class Flags:
     @overload
     def value(self, name: BoolFlag, slug: str | None = None) -> bool: ...
     @overload
-    def value(self, name: SecondsFlag, slug: str | None = None) -> int: ...
+    def value(self, name: SecondsFlag | CountFlag, slug: str | None = None) -> int: ...
     @overload
     def value(self, name: LimitFlag, slug: str | None = None) -> str: ...
     def value(self, name: FlagName, slug: str | None = None) -> Value:

@@ -4,8 +4,8 @@ one run of HTTP checks against a running API, each a PASS or FAIL with the reaso
 1. tenant: what the database says (status; the allowlist the CORS verdict is explained with);
 2. menu: ``GET /api/public/menu`` → 200 with an ETag, then ``If-None-Match`` → 304;
 3. config: ``GET /api/public/config`` → 200 (shows the server-chat and ordering switches);
-4. chat: ``POST /api/chat`` with the ``health-check`` session (a probe: stored nowhere, not counted
-   against diners);
+4. chat: ``POST /api/chat`` with the ``health-check`` session and ``X-Stjarna-Probe: CHAT_PROBE_SECRET``
+   (a probe: stored nowhere, not counted against diners); without the secret, an ordinary chat turn;
 5. cors: the menu with ``Origin`` must echo it in ``Access-Control-Allow-Origin`` and the chat's
    preflight must allow it; the reason comes from the allowlist rules (shared/tenants/origins.py);
 6. widget: ``GET /widget.js`` → 200, at most 35 KB.
@@ -22,7 +22,7 @@ from typing import Any, Literal
 import httpx
 
 from shared.errors import ValidationFailed
-from shared.identifiers import HEALTH_CHECK_SESSION
+from shared.identifiers import HEALTH_CHECK_SESSION, PROBE_HEADER
 from shared.paths import WIDGET_BUDGET_BYTES
 from shared.tenants.origins import explain, parse_origin
 
@@ -74,8 +74,10 @@ def _error(response: httpx.Response) -> tuple[str, str]:
 
 
 class _Run:
-    def __init__(self, client: httpx.Client, base: str, ref: str, tenant: dict[str, Any]) -> None:
+    def __init__(self, client: httpx.Client, base: str, ref: str, tenant: dict[str, Any],
+                 probe_secret: str | None = None) -> None:
         self.client, self.base, self.ref, self.tenant = client, base, ref, tenant
+        self.probe_secret = probe_secret
 
     def url(self, path: str) -> str:
         return self.base + path
@@ -135,20 +137,23 @@ class _Run:
 
     def chat(self) -> Check:
         started = time.perf_counter()
-        response = self.client.post(self.url("/api/chat"), json={
+        headers = {PROBE_HEADER: self.probe_secret} if self.probe_secret else {}
+        response = self.client.post(self.url("/api/chat"), headers=headers, json={
             "restaurantId": self.ref, "sessionToken": HEALTH_CHECK_SESSION, "message": PROBE_MESSAGE})
         ms = round((time.perf_counter() - started) * 1000)
         if response.status_code == 200:
             body = response.json()
+            kind = "" if self.probe_secret else " (not a probe: CHAT_PROBE_SECRET is not set, so a diner's turn)"
             return Check("chat", "PASS", f"200 in {ms} ms, source {body.get('source')}, "
-                         f"{len(body.get('suggestions') or [])} suggestion(s) for {PROBE_MESSAGE!r}")
+                         f"{len(body.get('suggestions') or [])} suggestion(s) for {PROBE_MESSAGE!r}{kind}")
         detail = self.failure(response)
         code, _ = _error(response)
         if code == "SERVER_CHAT_DISABLED":
             detail += (f"; USE_SERVER_CHAT is off (the widget answers locally): "
                        f"stjarna flags list --restaurant {self.tenant['slug']}")
         elif response.status_code == 429:
-            detail += f"; retry after {response.headers.get('retry-after', '?')} s (HEALTH_CHECK_RATE_LIMIT)"
+            limit = "HEALTH_CHECK_RATE_LIMIT" if self.probe_secret else "CHAT_RATE_LIMIT"
+            detail += f"; retry after {response.headers.get('retry-after', '?')} s ({limit})"
         return Check("chat", "FAIL", detail)
 
     def cors(self, site: str | None) -> Check:
@@ -201,12 +206,13 @@ def _origin_of(url: str) -> str:
 
 
 def run_checks(base: str, ref: str, tenant: dict[str, Any], *, site: str | None = None,
-               client: httpx.Client | None = None) -> list[Check]:
+               client: httpx.Client | None = None, probe_secret: str | None = None) -> list[Check]:
     """Every check, in order. ``tenant`` is the database's view of the restaurant (``support.show``);
-    ``site`` the website origin to judge. Never raises for what the API answers: a failure is a FAIL."""
+    ``site`` the website origin to judge; ``probe_secret`` (``CHAT_PROBE_SECRET``) makes the chat check a
+    probe. Never raises for what the API answers: a failure is a FAIL."""
     own = client is None
     http = client or httpx.Client(timeout=TIMEOUT_SECONDS, follow_redirects=False)
-    run = _Run(http, endpoint(base), ref, tenant)
+    run = _Run(http, endpoint(base), ref, tenant, probe_secret)
     try:
         return [run.tenant_check(), run.guarded("menu", run.menu), run.guarded("config", run.config),
                 run.guarded("chat", run.chat), run.guarded("cors", lambda: run.cors(site)),

@@ -1,14 +1,16 @@
 """``/api/admin/…``: staff routes behind an admin key (docs/admin.md). No CORS (browsers on other
-sites cannot call them); a missing or wrong key gets 401 without saying which; repeated failures from
-one address get 429 before the key is even checked; every change is audited (in the SQL functions)."""
+sites cannot call them); a missing or wrong key gets 401 without saying which; every change is audited
+(in the SQL functions).
+
+The lockout: each authentication is counted (atomically, in a sliding window) under the client's
+address and the presented key's prefix BEFORE the key is checked, and taken back when the key is valid.
+So at most ``ADMIN_AUTH_MAX_FAILURES`` wrong keys per window are ever checked for one (address, prefix),
+whatever the parallelism; a full window answers 429 without checking; and failures under other
+prefixes (someone guessing, sharing the staff's NAT, VPN or CDN edge) never refuse a valid key."""
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import logging
-import math
-import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -18,10 +20,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from shared import caching
-from shared.admin.keys import AdminIdentity
+from shared.admin.keys import AdminIdentity, lockout_prefix
 from shared.camel import CamelModel
 from shared.container import Container
-from shared.errors import KVUnavailable, RateLimited, Unauthorized, ValidationFailed
+from shared.errors import Unauthorized, ValidationFailed
 from shared.http.inputs import client_ip, json_object, query_values
 from shared.http.operations import (
     ADMIN,
@@ -58,29 +60,31 @@ class StatusChange(CamelModel):
 
 
 async def authenticate(request: Request, c: Container) -> AdminIdentity:
-    """The caller's admin key, or ``Unauthorized`` / ``RateLimited`` (too many failures from this address)."""
+    """The caller's admin key, or ``Unauthorized`` / ``RateLimited`` (the lockout above)."""
+    from shared.ratelimit.addresses import limit_address
+    from shared.ratelimit.attempts import Attempt
+
     settings = c.settings
-    window = settings.admin_auth_window_seconds
-    now = time.time()
-    address = hashlib.blake2b(client_ip(request).encode(), digest_size=12).hexdigest()
-    counter = f"admin-auth-fail:{int(now // window)}:{address}"
-    try:
-        failures = int(await run_in_threadpool(c.kv.get, counter) or 0)
-    except KVUnavailable:
-        failures = 0  # the key check below still protects; the limit is back with the KV
-    if failures >= settings.admin_auth_max_failures:
-        reset = (now // window + 1) * window
-        raise RateLimited(retry_after=math.ceil(reset - now), limit=settings.admin_auth_max_failures,
-                          reset_at=reset, message="Too many failed admin authentications; try again later.")
+    limiter = await c.built(Container.limiter)
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    identity = None
-    if scheme.lower() == "bearer":
-        identity = await run_in_threadpool(c.admin_keys.verify, token.strip())
-    if identity is None:
-        with contextlib.suppress(KVUnavailable):  # as above: the limit is back with the KV
-            await run_in_threadpool(lambda: c.kv.write(counters=[(counter, window)]))
-        _log.warning("admin authentication failed", extra={"client": address, "failures": failures + 1})
+    presented = token.strip() if scheme.lower() == "bearer" else ""
+    address = client_ip(request, settings)
+    bucket = limiter.pseudonyms.digest(f"{limit_address(address)} {lockout_prefix(presented)}")
+
+    def begin() -> Attempt:
+        return limiter.begin_attempt(f"admin-auth:{bucket}", settings.admin_auth_max_failures,
+                                     settings.admin_auth_window_seconds,
+                                     message="Too many failed admin authentications; try again later.")
+
+    attempt = await run_in_threadpool(begin) if limiter.shared else begin()  # memory: CPU only
+    identity = await run_in_threadpool(c.admin_keys.verify, presented) if presented else None
+    if identity is None:  # the attempt stays counted
+        _log.warning("admin authentication failed", extra={"client": limiter.pseudonyms.address(address)})
         raise Unauthorized()
+    if limiter.shared:
+        await run_in_threadpool(limiter.end_attempt, attempt)
+    else:
+        limiter.end_attempt(attempt)
     request.scope["state"]["actor"] = identity.actor
     return identity
 

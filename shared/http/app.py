@@ -10,7 +10,7 @@ where it is declared (``ApiRoute``, shared/http/operations.py); shared/http/open
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -18,15 +18,34 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
+from starlette.types import Scope
 
-from shared.container import Container, default_container, observed
+from shared.container import Container, default_container, observed, requiring
 from shared.errors import BadRequest, MethodNotAllowed, NotFound, StjarnaError
+from shared.http.blocking import screen as screen_client
 from shared.http.middleware import RequestContextMiddleware
 from shared.http.responses import error_response
 from shared.observability.logs import ensure_logging
 
+if TYPE_CHECKING:  # settings import pydantic-settings: not on a handler's import path
+    from shared.settings import Need
+
 Group = Literal["menu", "chat", "orders", "admin", "health", "widget", "site"]
 DEPLOYED_GROUPS: tuple[Group, ...] = ("menu", "chat", "orders", "admin", "health", "widget")
+# Groups that serve only static bytes (cached by the CDN): no BLOCKED_CLIENTS check, so their
+# functions never load settings or flags.
+STATIC_GROUPS: frozenset[Group] = frozenset({"widget", "site"})
+# What each group's routes use (shared/settings.py, Need): production refuses to serve a group without it,
+# and a function is given only the secrets its group needs (serverless.yml; docs/operations.md).
+NEEDS: dict[Group, frozenset[Need]] = {
+    "menu": frozenset({"store", "kv"}),
+    "chat": frozenset({"store", "kv", "limits"}),
+    "orders": frozenset({"store", "kv", "limits"}),
+    "admin": frozenset({"store", "kv", "limits", "admin_keys"}),
+    "health": frozenset({"store", "kv"}),
+    "widget": frozenset(),
+    "site": frozenset(),
+}
 
 
 def routes_for(group: Group, container: Callable[[], Container]) -> list[BaseRoute]:
@@ -61,7 +80,8 @@ def create_app(groups: Iterable[Group] = (*DEPLOYED_GROUPS, "site"), *,
     """``container`` is a Container, or a factory called on first use (once per process)."""
     ensure_logging()
     # Before any route exists: Sentry's Starlette integration wraps endpoints as routes are created.
-    provider: Callable[[], Container] = observed(container)
+    groups = tuple(groups)
+    provider: Callable[[], Container] = requiring(observed(container), set().union(*(NEEDS[g] for g in groups)))
 
     async def stjarna_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StjarnaError)
@@ -76,6 +96,9 @@ def create_app(groups: Iterable[Group] = (*DEPLOYED_GROUPS, "site"), *,
         error = BadRequest(exc.detail) if 400 <= exc.status_code < 500 else StjarnaError()
         return error_response(error, request.state.requestId)
 
+    async def screen(scope: Scope) -> None:  # the global BLOCKED_CLIENTS list, before any work
+        await screen_client(provider, scope)
+
     routes: list[BaseRoute] = []
     for group in groups:
         routes.extend(routes_for(group, provider))
@@ -84,6 +107,7 @@ def create_app(groups: Iterable[Group] = (*DEPLOYED_GROUPS, "site"), *,
         routes=routes,
         middleware=[Middleware(RequestContextMiddleware,
                                max_body_bytes=lambda: provider().settings.max_body_bytes,
-                               route_paths={r.endpoint: r.path for r in routes if isinstance(r, Route)})],
+                               route_paths={r.endpoint: r.path for r in routes if isinstance(r, Route)},
+                               screen=screen if set(groups) - STATIC_GROUPS else None)],
         exception_handlers={StjarnaError: stjarna_error, HTTPException: http_error},
     )

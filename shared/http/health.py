@@ -1,9 +1,12 @@
 """Health: ``/api/health`` (every check), ``/api/health/live`` (the process answers) and
-``/api/health/ready`` (the database answers): no CORS, not cached. The health function also serves
-the API's document (shared/http/apidoc.py)."""
+``/api/health/ready`` (the database answers): no CORS, ``no-store``. The two that touch the database
+reuse their last report for ``HEALTH_CACHE_SECONDS`` (1 s) per instance, and concurrent calls wait for
+the one check in progress: however often it is called, health costs one database check per second per
+instance. The health function also serves the API's document (shared/http/apidoc.py)."""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from typing import Any, Literal
@@ -76,20 +79,56 @@ def run_checks(container: Container) -> dict[str, Any]:
     return {"status": status, "version": settings.version, "checks": checks}
 
 
+class Recent:
+    """One report, computed at most once per ``seconds`` (per instance); callers that arrive while it
+    is being computed wait for it instead of computing their own. Thread-safe, loop-agnostic."""
+
+    def __init__(self, compute: Callable[[Container], dict[str, Any]],
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._compute = compute
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._last: tuple[float, dict[str, Any]] | None = None
+
+    def fresh(self, seconds: float) -> dict[str, Any] | None:
+        """The last report if younger than ``seconds`` (no I/O: fine on the event loop)."""
+        last = self._last
+        return last[1] if last is not None and self._clock() - last[0] < seconds else None
+
+    def get(self, container: Container) -> dict[str, Any]:
+        seconds = container.settings.health_cache_seconds
+        with self._lock:
+            found = self.fresh(seconds)
+            if found is None:
+                started = self._clock()  # the report is no older than this
+                found = self._compute(container)
+                self._last = (started, found)
+            return found
+
+
+def _ready_check(container: Container) -> dict[str, Any]:
+    check = _timed(lambda: container.store.ping())  # noqa: PLW0108 - builds the store off the loop
+    return {"status": "ok" if check["status"] == "ok" else "down", "checks": {"database": check}}
+
+
 def health_routes(container: Callable[[], Container]) -> list[ApiRoute]:
+    everything, database = Recent(run_checks), Recent(_ready_check)
+
+    async def report_of(recent: Recent) -> dict[str, Any]:
+        c = container()
+        found = recent.fresh(c.settings.health_cache_seconds)
+        return found if found is not None else await run_in_threadpool(recent.get, c)
+
     async def health(request: Request) -> Response:
-        report = await run_in_threadpool(run_checks, container())
+        report = await report_of(everything)
         return JSONResponse(report, status_code=503 if report["status"] == "down" else 200, headers=_NO_STORE)
 
     async def live(request: Request) -> Response:
         return JSONResponse({"status": "ok"}, headers=_NO_STORE)
 
     async def ready(request: Request) -> Response:
-        c = container()
-        check = await run_in_threadpool(_timed, lambda: c.store.ping())  # noqa: PLW0108 - builds the store off the loop
-        status = 200 if check["status"] == "ok" else 503
-        body = {"status": "ok" if status == 200 else "down", "checks": {"database": check}}
-        return JSONResponse(body, status_code=status, headers=_NO_STORE)
+        body = await report_of(database)
+        return JSONResponse(body, status_code=200 if body["status"] == "ok" else 503, headers=_NO_STORE)
 
     get = ["GET", "HEAD"]
     return [

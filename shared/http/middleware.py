@@ -1,6 +1,10 @@
 """The outermost layer of every request (pure ASGI, cheap on the hot path).
 
 - ``X-Request-ID``: echoed when the client sent a sane one, else generated; on every response;
+- every error answer (4xx, 5xx) on a public route (``/api/public/…``, ``/api/chat``, ``/api/orders…``,
+  ``/widget…``) carries ``Cache-Control: no-store`` and ``Vary: Origin``, whoever produced it, so a CDN
+  never stores one origin's 403 (or a restaurant's 404) and serves it to another;
+- a client on the global ``BLOCKED_CLIENTS`` list: 403 ``CLIENT_BLOCKED`` before anything else;
 - refuses over-long query strings (414) and bodies over ``max_body_bytes`` (413) before reading them;
 - one JSON access log line per request: requestId, restaurantId, method, path, status, latencyMs, cache;
 - the catch-all: an unexpected exception is logged with its traceback, reported to Sentry (when
@@ -14,14 +18,15 @@ import logging
 import re
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.errors import InvalidRequest, PayloadTooLarge, StjarnaError, UriTooLong
+from shared.http.operations import PUBLIC_PREFIXES
 from shared.http.responses import error_response
-from shared.observability.logs import log_access, request_id_var, restaurant_id_var
+from shared.observability.logs import bind_tenant, log_access, request_id_var
 from shared.observability.sentry import capture_exception
 
 _errors = logging.getLogger("stjarna.errors")
@@ -31,10 +36,12 @@ MAX_QUERY_BYTES = 4096
 
 class RequestContextMiddleware:
     def __init__(self, app: ASGIApp, max_body_bytes: Callable[[], int],
-                 route_paths: dict[Any, str] | None = None) -> None:
+                 route_paths: dict[Any, str] | None = None,
+                 screen: Callable[[Scope], Awaitable[None]] | None = None) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.route_paths = route_paths or {}  # endpoint -> path template, for the access log
+        self.screen = screen  # raises ClientBlocked for a client on BLOCKED_CLIENTS (shared/http/blocking.py)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -49,19 +56,23 @@ class RequestContextMiddleware:
         status = 500
         response_started = False
         is_head = scope["method"] == "HEAD"
+        public = scope["path"].startswith(PUBLIC_PREFIXES)
 
         async def send_with_id(message: Message) -> None:
             nonlocal status, response_started
             if message["type"] == "http.response.start":
                 status = message["status"]
                 response_started = True
-                message["headers"] = [*message.get("headers", ()), rid_header]
+                headers = [*message.get("headers", ()), rid_header]
+                message["headers"] = _uncacheable(headers) if public and status >= 400 else headers
             elif is_head and message.get("body"):
                 # Starlette leaves dropping a HEAD body to the server; uvicorn does, Mangum does not.
                 message = {**message, "body": b""}
             await send(message)
 
         try:
+            if self.screen is not None:  # before any other work: a blocked client gets 403 CLIENT_BLOCKED
+                await self.screen(scope)
             if len(scope["query_string"]) > MAX_QUERY_BYTES:
                 raise UriTooLong()
             declared = _content_length(scope)
@@ -78,13 +89,26 @@ class RequestContextMiddleware:
                 await error_response(StjarnaError(), request_id, report=False)(scope, receive, send_with_id)
         finally:
             log_access({
-                "restaurantId": state.get("restaurantId"), "method": scope["method"],
+                "restaurantId": state.get("restaurantId"), "restaurantSlug": state.get("restaurantSlug"),
+                "method": scope["method"],
                 "route": self.route_paths.get(scope.get("endpoint")), "path": scope["path"], "status": status,
                 "latencyMs": round((time.perf_counter() - started) * 1000, 3), "cache": state.get("cache"),
                 "outcome": state.get("outcome"),
             })
             request_id_var.reset(id_token)
-            restaurant_id_var.set(None)
+            bind_tenant(None, None)
+
+
+_NO_STORE = (b"cache-control", b"no-store")
+
+
+def _uncacheable(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """``headers`` with ``Cache-Control: no-store`` (replacing any other) and ``Origin`` in ``Vary``."""
+    out = [(n, v) for n, v in headers if n.lower() not in (b"cache-control", b"vary")]
+    varies = [v.strip() for n, v in headers if n.lower() == b"vary" for v in v.split(b",") if v.strip()]
+    if not any(v.lower() in (b"origin", b"*") for v in varies):
+        varies.append(b"Origin")
+    return [*out, _NO_STORE, (b"vary", b", ".join(varies))]
 
 
 # Request ids: unique, not secret. A random per-process prefix and a counter: no syscall per request.

@@ -23,7 +23,16 @@ from shared import __version__
 from shared.caching import strong_etag
 from shared.container import Container
 from shared.http.app import DEPLOYED_GROUPS, routes_for
-from shared.http.operations import CORS, LIMITS, LIMITS_IF_ADMITTED, PARAMETERS, ApiRoute, Operation
+from shared.http.operations import (
+    CORS,
+    LIMITS,
+    LIMITS_IF_ADMITTED,
+    PARAMETERS,
+    PUBLIC_ERROR_HEADERS,
+    PUBLIC_PREFIXES,
+    ApiRoute,
+    Operation,
+)
 from shared.http.schemas import error_models
 
 REF = "#/components/schemas/{model}"
@@ -101,7 +110,8 @@ def model(path: str) -> type[BaseModel]:
 
 # -- the document ---------------------------------------------------------------------------------
 STATUS_TEXT = {200: "OK", 201: "Created", 204: "No content", 304: "Not modified", 400: "Bad request",
-               401: "No valid admin key", 403: "Origin not allowed", 404: "Not found", 405: "Method not allowed",
+               401: "No valid admin key", 403: "Origin not allowed, or client blocked", 404: "Not found",
+               405: "Method not allowed",
                409: "Conflict", 413: "Body too large", 414: "Query string too long", 422: "Invalid input",
                429: "Too many requests", 500: "A bug (logged under the request id)", 503: "A dependency is down"}
 
@@ -128,13 +138,17 @@ def _operation(op: Operation, error_refs: dict[int, dict[str, Any]], shared: dic
         if reply.media and schema is not None:
             answer["content"] = _content(reply.media, schema)
         responses[str(reply.status)] = answer
+    public = op.path.startswith(PUBLIC_PREFIXES)  # errors: no-store, Vary: Origin (shared/http/middleware.py)
     for status in sorted(op.errors):
         extra = ("Retry-After", *LIMITS) if status == 429 else ("WWW-Authenticate",) if status == 401 else ()
         error_headers = [h for h in op.error_headers if h.rstrip("?") not in extra]
+        if public:
+            error_headers += PUBLIC_ERROR_HEADERS
         answer = {"description": STATUS_TEXT[status], "headers": _headers(*extra, *error_headers)}
         if op.method != "HEAD":
             answer["content"] = _content("application/json", error_refs[status])
-        key = f"Error{status}{FAMILIES[op.error_headers]}{'Head' if op.method == 'HEAD' else ''}"
+        family = FAMILIES[op.error_headers] or ("Public" if public else "")  # the CORS families are public
+        key = f"Error{status}{family}{'Head' if op.method == 'HEAD' else ''}"
         assert shared.setdefault(key, answer) == answer, key
         responses[str(status)] = {"$ref": f"#/components/responses/{key}"}
     out: dict[str, Any] = {"operationId": op.operation_id, "summary": op.summary, "tags": [op.tag]}

@@ -63,9 +63,14 @@ LIMITS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
 LIMITS_IF_ADMITTED = tuple(f"{name}?" for name in LIMITS)
 NO_STORE = ("Cache-Control",)
 
+# the public routes: every error answer on them carries Cache-Control: no-store and Vary: Origin (middleware)
+PUBLIC_PREFIXES = ("/api/public/", "/api/chat", "/api/orders", "/widget")
+PUBLIC_ERROR_HEADERS = ("Cache-Control", "Vary")
+
 # -- error statuses -----------------------------------------------------------------------------------
-ALWAYS = (400, 413, 414, 500)  # a bad Content-Length, a body over the limit, a query over 4096 bytes, a bug
-TENANT = (*ALWAYS, 403, 404, 503)  # a tenant route: the restaurant and origin checks, the database
+# a bad Content-Length, a client on BLOCKED_CLIENTS, a body over the limit, a query over 4096 bytes, a bug
+ALWAYS = (400, 403, 413, 414, 500)
+TENANT = (*ALWAYS, 404, 503)  # a tenant route: the restaurant and origin checks, the database
 ADMIN = (*ALWAYS, 401, 429, 503)  # 429: repeated failed authentications from one address
 
 
@@ -85,7 +90,8 @@ PARAMETERS: dict[str, dict[str, Any]] = {
     "restaurantIdForBody": param("restaurantId", "query", REF_SCHEMA, "As in the body, for the preflight; both "
                                  "given must name the same restaurant", examples=DEMO),
     "X-Restaurant-ID": param("X-Restaurant-ID", "header", REF_SCHEMA,
-                             "The restaurant, when not in the query string", examples=DEMO),
+                             "The restaurant, instead of restaurantId (query string or body); any two given must "
+                             "name the same restaurant (else 400 RESTAURANT_ID_CONFLICT)", examples=DEMO),
     "Origin": param("Origin", "header", {"type": "string"},
                     "The calling website. None: served without CORS headers; this API's own origin or one on the "
                     "restaurant's allowlist: served; any other: 403 ORIGIN_NOT_ALLOWED."),

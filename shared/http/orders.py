@@ -4,9 +4,10 @@ the session that placed it), behind the tenant (shared/http/tenant.py) and the o
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -14,7 +15,7 @@ from starlette.responses import Response
 
 from shared import caching
 from shared.container import Container
-from shared.errors import ValidationFailed
+from shared.errors import RateLimited, RestaurantBusy, StjarnaError, ValidationFailed
 from shared.http.inputs import query_values
 from shared.http.operations import (
     BODY_RESTAURANT,
@@ -39,6 +40,10 @@ from shared.http.responses import JSONResponse
 from shared.http.tenant import Tenant, preflight_route, tenant_endpoint
 from shared.identifiers import OPAQUE_ID_PATTERN
 
+if TYPE_CHECKING:  # importing shared.ratelimit loads `limits`: not on a handler's import path
+    from shared.ratelimit import RateLimiter
+    from shared.ratelimit.attempts import Attempt
+
 SCHEMAS = "shared.http.schemas.orders"
 ORDER_REQUEST = "shared.orders.requests.OrderRequest"
 
@@ -46,6 +51,7 @@ ORDER_REQUEST = "shared.orders.requests.OrderRequest"
 async def _submit(request: Request, tenant: Tenant, *, quote: bool) -> Response:
     """POST /api/orders and /api/orders/quote: one path, so a quote runs exactly the checks an order does."""
     from shared.orders.requests import OrderRequest, idempotency_key
+    from shared.orders.service import Ceilings
     from shared.validation import validate
 
     c, head = tenant.container, tenant.head
@@ -55,8 +61,9 @@ async def _submit(request: Request, tenant: Tenant, *, quote: bool) -> Response:
         order = validate(OrderRequest, tenant.body, root="(body)")
     except ValidationFailed as exc:
         errors += exc.errors
-    # a monitoring probe ("health-check" session) runs every check but stores nothing
-    dry_run = quote or (order is not None and order.is_probe)
+    # a monitoring probe ("health-check" session with the probe secret) runs every check but stores nothing
+    probe = order is not None and tenant.is_probe(request, order.session_token)
+    dry_run = quote or probe
     key = ""
     if not dry_run:
         try:
@@ -67,13 +74,24 @@ async def _submit(request: Request, tenant: Tenant, *, quote: bool) -> Response:
         raise ValidationFailed(errors)
     flags = await tenant.flags()
     order_limits = None if dry_run else (flags["ORDER_RATE_LIMIT"].value, flags["ORDER_IP_RATE_LIMIT"].value)
-    await tenant.admit(request, "quote" if dry_run else "order", order.session_token, limits=order_limits)
+    limiter = await tenant.admit(request, "quote" if dry_run else "order", order.session_token, limits=order_limits)
     ordering = flags["ORDERING_ENABLED"].value
+    ceilings = Ceilings(flags["ORDER_MAX_OPEN_PER_SESSION"].value, flags["ORDER_MAX_TOTAL_CENTS"].value,
+                        flags["ORDER_MAX_ITEMS"].value)
     if dry_run:
-        body = await run_in_threadpool(lambda: c.orders.quote(head.id, order, ordering_enabled=ordering))
+        body = await run_in_threadpool(lambda: c.orders.quote(head.id, order, ordering_enabled=ordering,
+                                                              ceilings=ceilings))
         request.scope["state"]["outcome"] = "quoted"
-        return _answer({**body, "probe": order.is_probe}, request, 200, tenant.headers())
-    placed = await run_in_threadpool(lambda: c.orders.place(head.id, order, key, ordering_enabled=ordering))
+        return _answer({**body, "probe": probe}, request, 200, tenant.headers())
+    taken = await _kitchen_ceiling(limiter, head.id, flags["ORDER_RESTAURANT_RATE_LIMIT"].value)
+    try:
+        placed = await run_in_threadpool(lambda: c.orders.place(head.id, order, key, ordering_enabled=ordering,
+                                                                ceilings=ceilings))
+    except StjarnaError:
+        await _give_back(limiter, taken)  # refused: no order reached the kitchen
+        raise
+    if placed.replayed:
+        await _give_back(limiter, taken)
     status_url = (f"{str(request.base_url).rstrip('/')}/api/orders/{placed.order['orderCode']}"
                   f"?restaurantId={head.id}")
     headers = tenant.headers({"Location": status_url})
@@ -81,6 +99,28 @@ async def _submit(request: Request, tenant: Tenant, *, quote: bool) -> Response:
         headers["Idempotent-Replayed"] = "true"
     request.scope["state"]["outcome"] = "replayed" if placed.replayed else "created"
     return _answer({**placed.order, "statusUrl": status_url}, request, 201, headers)
+
+
+async def _kitchen_ceiling(limiter: RateLimiter, restaurant_id: str, limit: str) -> Attempt:
+    """Count one order against the restaurant's ceiling (ORDER_RESTAURANT_RATE_LIMIT: every session and
+    address together, a sliding window shared by the instances), or ``RestaurantBusy``."""
+    from shared.ratelimit import parse_limit
+
+    item = parse_limit(limit, "ORDER_RESTAURANT_RATE_LIMIT")
+    begin = functools.partial(limiter.begin_attempt, f"order-restaurant:{restaurant_id}", item.amount,
+                              item.get_expiry(), message=RestaurantBusy.default_message)
+    try:
+        return await run_in_threadpool(begin) if limiter.shared else begin()
+    except RateLimited as exc:
+        raise RestaurantBusy(retry_after=exc.retry_after, limit=exc.limit, reset_at=exc.reset_at) from None
+
+
+async def _give_back(limiter: RateLimiter, attempt: Attempt) -> None:
+    """An order that did not reach the kitchen (refused, or a replay) does not count against its ceiling."""
+    if limiter.shared:
+        await run_in_threadpool(limiter.end_attempt, attempt)
+    else:
+        limiter.end_attempt(attempt)
 
 
 async def _place(request: Request, tenant: Tenant) -> Response:
@@ -103,15 +143,16 @@ def order_routes(container: Callable[[], Container]) -> list[ApiRoute]:
     quoted = Reply(200, f"{SCHEMAS}.Quote", ("Cache-Control", *LIMITS, *CORS), "Priced, nothing stored")
     place = Operation(
         "POST", "/api/orders", "postOrder", "Place a pickup order", "orders",
-        (BODY_RESTAURANT, IDEMPOTENCY_KEY, ORIGIN, REQUEST_ID), body=ORDER_REQUEST,
+        (BODY_RESTAURANT, RESTAURANT_HEADER, IDEMPOTENCY_KEY, ORIGIN, REQUEST_ID), body=ORDER_REQUEST,
         replies=(Reply(201, f"{SCHEMAS}.PlacedOrder", ("Cache-Control", "Location", "Idempotent-Replayed?", *LIMITS,
                                                        *CORS), "Placed, or replayed for a used Idempotency-Key"),
                  Reply(200, f"{SCHEMAS}.Quote", ("Cache-Control", *LIMITS, *CORS),
-                       "A monitoring probe (sessionToken health-check): checked, priced, not stored")),
+                       "A monitoring probe (health-check with X-Stjarna-Probe): checked, priced, not stored")),
         errors=(*TENANT, 409, 422, 429), error_headers=(*CORS, *LIMITS_IF_ADMITTED),
         description="docs/orders.md has the checks, in order.")
     quote = Operation("POST", "/api/orders/quote", "postQuote", "Price a cart with every check an order gets",
-                      "orders", (BODY_RESTAURANT, ORIGIN, REQUEST_ID), body=ORDER_REQUEST, replies=(quoted,),
+                      "orders", (BODY_RESTAURANT, RESTAURANT_HEADER, ORIGIN, REQUEST_ID), body=ORDER_REQUEST,
+                      replies=(quoted,),
                       errors=(*TENANT, 409, 422, 429), error_headers=(*CORS, *LIMITS_IF_ADMITTED))
     status = readable("/api/orders/{code}", "OrderStatus", "An order's status, for the session that placed "
                       "it (404 for anyone else)", "orders",

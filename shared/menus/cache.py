@@ -8,6 +8,13 @@
 Revalidating a local entry costs one small query (``stjarna_restaurant_head``) that also returns the
 CORS allowlist and widget settings.
 
+Unknown (or not live) restaurants are remembered for ``negative_seconds`` in their own bounded table,
+per instance: a name asked for again costs no query, and a flood of random names can neither grow
+memory without bound nor evict the live restaurants' menus. Per instance, not in the KV: a shared entry
+would cost a KV round trip on every revalidation of a live menu to save one on an unknown one. A process
+that creates a restaurant forgets its entry at once (``forget_unknown``); other processes see it after
+at most ``negative_seconds``.
+
 Stale-if-error: when the database cannot be reached (or times out), the last good copy is served for
 up to ``stale_if_error_seconds`` after it was last confirmed, marked ``stale``: this instance's own
 copy, else the one the last instance to load the menu left in the KV (``menu:latest:<ref>``). The
@@ -60,7 +67,8 @@ class _Entry:
 
 class MenuService:
     def __init__(self, store: Store, kv: KV, *, local_seconds: float, kv_ttl_seconds: int,
-                 stale_if_error_seconds: float = 0, max_entries: int = 2000,
+                 stale_if_error_seconds: float = 0, max_entries: int = 2000, negative_seconds: float | None = None,
+                 max_unknown: int = 10000,
                  clock: Callable[[], float] = time.monotonic, wall: Callable[[], float] = time.time) -> None:
         self._store = store
         self._kv = kv
@@ -71,6 +79,9 @@ class MenuService:
         self._max_entries = max_entries
         self._clock = clock
         self._local: OrderedDict[str, _Entry] = OrderedDict()
+        self._negative_seconds = local_seconds if negative_seconds is None else negative_seconds
+        self._max_unknown = max_unknown
+        self._unknown: OrderedDict[str, float] = OrderedDict()  # ref -> when the database said "no such"
         self._pointers: dict[str, tuple[RestaurantHead, float]] = {}  # menu:latest:<ref> written (head, at)
         self._lock = threading.Lock()
 
@@ -86,6 +97,9 @@ class MenuService:
         return None if entry is None else entry.head
 
     def _fresh_entry(self, ref: str) -> _Entry | None:
+        said_no = self._unknown.get(ref)
+        if said_no is not None and self._clock() - said_no < self._negative_seconds:
+            raise RestaurantNotFound()
         entry = self._local.get(ref)
         if entry is None or self._clock() - entry.checked_at >= self._local_seconds:
             return None
@@ -159,7 +173,7 @@ class MenuService:
         else:
             payload = self._store.rpc("stjarna_public_menu", {"p_restaurant_id": head.id})
             if payload is None:  # went offline between the two queries
-                self._remember(ref, _Entry(None, None, self._clock()))
+                self._remember_unknown(ref, self._clock())
                 raise RestaurantNotFound()
             head = replace(head, version=int(payload["version"]))
             body = orjson.dumps(payload)
@@ -191,8 +205,11 @@ class MenuService:
         checked_at = self._clock()
         data = self._store.rpc("stjarna_restaurant_head", {"p_ref": ref})
         if data is None:
-            self._remember(ref, _Entry(None, None, checked_at))
+            self._remember_unknown(ref, checked_at)
             raise RestaurantNotFound()
+        if ref in self._unknown:
+            with self._lock:
+                self._unknown.pop(ref, None)
         head = RestaurantHead.from_json(data)
         previous = self._local.get(ref)
         if previous is not None:  # the in-process copy outlived MENU_LOCAL_CACHE_SECONDS
@@ -207,6 +224,21 @@ class MenuService:
     def forget(self) -> None:
         """Drop every local entry (tests, and ops after a purge in this process)."""
         self._local.clear()
+        self._unknown.clear()
+
+    def forget_unknown(self, *refs: str) -> None:
+        """This process just created (or published) the restaurant named by ``refs``: it is unknown no more."""
+        with self._lock:
+            for ref in refs:
+                self._unknown.pop(ref, None)
+
+    def _remember_unknown(self, ref: str, at: float) -> None:
+        with self._lock:
+            self._local.pop(ref, None)
+            self._unknown[ref] = at
+            self._unknown.move_to_end(ref)
+            while len(self._unknown) > self._max_unknown:
+                self._unknown.popitem(last=False)
 
     def _remember(self, ref: str, entry: _Entry) -> None:
         with self._lock:

@@ -15,7 +15,6 @@ from pydantic import AwareDatetime, ConfigDict, Field, StrictInt, field_validato
 from shared.camel import CamelModel
 from shared.errors import ValidationFailed
 from shared.identifiers import (
-    HEALTH_CHECK_SESSION,
     OPAQUE_ID_PATTERN,
     ORDER_CODE_PATTERN,
     UUID_ANY_CASE_PATTERN,
@@ -28,7 +27,12 @@ ORDER_CODE_RE = re.compile(ORDER_CODE_PATTERN)
 # The client never prices anything: a price in the request is refused, so a client that thinks it
 # can set one learns at once (docs/orders.md).
 PRICE_FIELDS = frozenset({"price", "priceCents", "unitPriceCents", "lineTotalCents", "totalCents", "total"})
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# What a note may not contain, so it cannot spoof the kitchen's screen or a terminal: every C0 control
+# (newline and tab included: a note is one line), DEL, every C1 control, the bidirectional controls
+# (embeddings and overrides U+202A-U+202E, isolates U+2066-U+2069, marks U+200E, U+200F, U+061C) and the
+# line and paragraph separators. Refused, never stripped: the diner sees why and nothing they wrote
+# is changed behind their back. Zero-width joiners stay (emoji are made of them).
+UNSAFE_TEXT = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
 
 
 def _refuse_prices(data: Any) -> Any:
@@ -56,8 +60,10 @@ class OrderLine(CamelModel):
     @field_validator("note")
     @classmethod
     def _printable(cls, value: str | None) -> str | None:
-        if value is not None and _CONTROL.search(value):
-            raise ValueError("the note may not contain control characters")
+        found = None if value is None else UNSAFE_TEXT.search(value)
+        if found is not None:
+            raise ValueError(f"the note must be one line of plain text: U+{ord(found.group()):04X} at "
+                             f"position {found.start() + 1} is a control or text-direction character")
         return value or None
 
 
@@ -82,10 +88,6 @@ class OrderRequest(CamelModel):
             except OverflowError:
                 raise ValueError("not a time that exists in UTC") from None
         return value
-
-    @property
-    def is_probe(self) -> bool:
-        return self.session_token == HEALTH_CHECK_SESSION
 
     @property
     def session_hash(self) -> str:

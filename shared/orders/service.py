@@ -17,9 +17,12 @@ from shared.errors import (
     OrderingDisabled,
     OrderNotFound,
     OrderStatusConflict,
+    OrderTotalTooHigh,
     RestaurantClosed,
     RestaurantNotFound,
     StjarnaError,
+    TooManyItems,
+    TooManyOpenOrders,
     ValidationFailed,
 )
 from shared.observability import metrics
@@ -38,6 +41,20 @@ def system_clock() -> datetime:
 
 
 @dataclass(frozen=True, slots=True)
+class Ceilings:
+    """What one session and one order may ask of the kitchen (the restaurant's flags; docs/orders.md):
+    open orders per session, an order's total in cents and its items (quantities summed)."""
+
+    max_open_orders: int
+    max_total_cents: int
+    max_items: int
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Ceilings:
+        return cls(settings.order_max_open_per_session, settings.order_max_total_cents, settings.order_max_items)
+
+
+@dataclass(frozen=True, slots=True)
 class Placed:
     order: dict[str, Any]
     replayed: bool
@@ -52,10 +69,13 @@ class OrderService:
         self.payments: PaymentProvider = payments or PayAtPickup()
 
     # -- diners ------------------------------------------------------------------------------------
-    def place(self, restaurant_id: str, request: OrderRequest, key: str, *, ordering_enabled: bool) -> Placed:
+    def place(self, restaurant_id: str, request: OrderRequest, key: str, *, ordering_enabled: bool,
+              ceilings: Ceilings | None = None) -> Placed:
         """Place the order (or replay the one this key placed). Raises the 409s, 422 and 404 of
-        docs/orders.md; ``StoreUnavailable`` leaves no order behind (one transaction)."""
-        result = self._call(restaurant_id, request, key, ordering_enabled=ordering_enabled, dry_run=False)
+        docs/orders.md; ``StoreUnavailable`` leaves no order behind (one transaction). ``ceilings``:
+        the restaurant's (flags), else the configured ones."""
+        result = self._call(restaurant_id, request, key, ordering_enabled=ordering_enabled, dry_run=False,
+                            ceilings=ceilings)
         order = {**result["order"], "payment": self.payments.start(result["order"])}
         replayed = result["outcome"] == "replayed"
         if not replayed:
@@ -64,21 +84,27 @@ class OrderService:
             metrics.order_placed(restaurant_id)
         return Placed(order, replayed)
 
-    def quote(self, restaurant_id: str, request: OrderRequest, *, ordering_enabled: bool) -> dict[str, Any]:
-        """Price a cart exactly as ``place`` would, with the same checks, storing nothing."""
+    def quote(self, restaurant_id: str, request: OrderRequest, *, ordering_enabled: bool,
+              ceilings: Ceilings | None = None) -> dict[str, Any]:
+        """Price a cart exactly as ``place`` would, with the same checks (the ceilings too), storing nothing."""
         return dict(self._call(restaurant_id, request, "quote-only", ordering_enabled=ordering_enabled,
-                               dry_run=True)["order"])
+                               dry_run=True, ceilings=ceilings)["order"])
 
     def _call(self, restaurant_id: str, request: OrderRequest, key: str, *, ordering_enabled: bool,
-              dry_run: bool) -> dict[str, Any]:
+              dry_run: bool, ceilings: Ceilings | None) -> dict[str, Any]:
+        limits = ceilings or Ceilings.from_settings(self.settings)
+        item_count = sum(line.quantity for line in request.items)
+        if item_count > limits.max_items:  # known before any I/O
+            raise TooManyItems(item_count, limits.max_items)
         payload = {
             "restaurantId": restaurant_id, "sessionHash": request.session_hash, "idempotencyKey": key,
             "requestHash": request.request_hash(restaurant_id), "pickupAt": request.pickup_utc(),
             "items": [line.model_dump() for line in request.items],
             "leadMinutes": self.settings.order_lead_minutes, "horizonMinutes": self.settings.order_horizon_hours * 60,
             "orderingEnabled": ordering_enabled, "paymentMethod": self.payments.method, "dryRun": dry_run,
+            "maxOpenOrders": limits.max_open_orders, "maxTotalCents": limits.max_total_cents,
         }
-        result: dict[str, Any] = self.store.rpc("stjarna_place_order",
+        result: dict[str, Any] = self.store.rpc("stjarna_place_order_bounded",
                                                 {"p_order": payload, "p_now": utc_iso(self.clock())})
         outcome = result["outcome"]
         if outcome in {"created", "replayed", "quoted"}:
@@ -163,6 +189,10 @@ def _error(result: dict[str, Any]) -> StjarnaError:
         return IdempotencyKeyReused()
     if outcome == "restaurant_not_found":
         return RestaurantNotFound()
+    if outcome == "too_many_open_orders":
+        return TooManyOpenOrders(int(result["openOrders"]), int(result["maxOpenOrders"]))
+    if outcome == "total_too_high":
+        return OrderTotalTooHigh(int(result["totalCents"]), int(result["maxTotalCents"]), str(result["currency"]))
     if outcome == "pickup_out_of_range":
         return ValidationFailed([{"path": "pickupAt", "message":
                                   f"must be between {result['earliest']} and {result['latest']}"}])

@@ -9,9 +9,9 @@ other services); ``in_flight`` is an async context manager.
 from __future__ import annotations
 
 import functools
-import hashlib
 import logging
 import math
+import secrets
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -24,7 +24,8 @@ from limits.errors import StorageError
 from limits.storage import MemoryStorage, MovingWindowSupport, Storage, storage_from_string
 
 from shared.errors import ConfigError, RateLimited
-from shared.identifiers import HEALTH_CHECK_SESSION
+from shared.ratelimit.addresses import Pseudonyms
+from shared.ratelimit.attempts import Attempt, AttemptStore, MemoryAttempts
 from shared.ratelimit.windows import MultiAcquire, WindowCheck, WindowState
 from shared.settings import Settings
 
@@ -38,6 +39,7 @@ DEFAULT_ORDER_IP_LIMIT: str = _SETTINGS["order_ip_rate_limit"].default
 DEFAULT_QUOTE_LIMIT: str = _SETTINGS["quote_rate_limit"].default
 DEFAULT_QUOTE_IP_LIMIT: str = _SETTINGS["quote_ip_rate_limit"].default
 DEFAULT_BURST: int = _SETTINGS["chat_burst"].default
+DEFAULT_HASH_SECRET: str = _SETTINGS["client_hash_secret"].default.get_secret_value()
 DEFAULT_BACKOFF_SECONDS = 10.0
 
 Scope = Literal["session", "ip", "health"]
@@ -118,11 +120,6 @@ def _parsed(value: str, name: str) -> RateLimitItem:
     return parse_limit(value, name)
 
 
-def _digest(value: str) -> str:
-    """Session tokens and IPs never reach the store (or its keys) in clear; fixed-length keys."""
-    return hashlib.blake2b(value.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
-
-
 class RateLimiter:
     """``hit(restaurant_id, session_token, client_ip, kind) -> Decision``; ``in_flight(...)``; ``degraded``.
 
@@ -130,6 +127,9 @@ class RateLimiter:
     ``UpstashStorage`` (``make_storage(settings)``) to share limits across instances. With a shared
     storage, failures (errors or timeouts) switch to a per-instance memory limiter with the same limits
     (one warning per outage) and the shared store is tried again after ``backoff_seconds``.
+
+    Session tokens and client addresses never reach the store (or its keys) in clear: a BLAKE2b keyed
+    with ``hash_secret`` (``CLIENT_HASH_SECRET``) of the token, and of the address (an IPv6 one as its /64).
     """
 
     def __init__(self, storage: Storage | str = "memory://", *,
@@ -137,7 +137,7 @@ class RateLimiter:
                  health_limit: str = DEFAULT_HEALTH_LIMIT, burst: int = DEFAULT_BURST,
                  order_limit: str = DEFAULT_ORDER_LIMIT, order_ip_limit: str = DEFAULT_ORDER_IP_LIMIT,
                  quote_limit: str = DEFAULT_QUOTE_LIMIT, quote_ip_limit: str = DEFAULT_QUOTE_IP_LIMIT,
-                 backoff_seconds: float = DEFAULT_BACKOFF_SECONDS,
+                 backoff_seconds: float = DEFAULT_BACKOFF_SECONDS, hash_secret: str = DEFAULT_HASH_SECRET,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.chat_item = parse_limit(chat_limit, "CHAT_RATE_LIMIT")
         self.ip_item = parse_limit(ip_limit, "CHAT_IP_RATE_LIMIT")
@@ -152,6 +152,7 @@ class RateLimiter:
         self.burst = burst
         self.backoff_seconds = backoff_seconds
         self._clock = clock
+        self.pseudonyms = Pseudonyms(hash_secret)
 
         if isinstance(storage, str):
             built = storage_from_string(storage)
@@ -166,6 +167,9 @@ class RateLimiter:
             # UpstashStorage does it in one atomic call; another limits storage only within this process.
             self._shared = storage if isinstance(storage, MultiWindowStorage) else _LocalWindows(storage)
             self._local = _LocalWindows(MemoryStorage())
+        # counted attempts (the admin lockout): Upstash's, else this instance's memory
+        self._shared_attempts = storage if isinstance(storage, AttemptStore) else None
+        self._local_attempts = MemoryAttempts()
 
         self._state_lock = threading.Lock()
         self._degraded = False
@@ -184,27 +188,30 @@ class RateLimiter:
 
     # -- hits ----------------------------------------------------------------------------------
     def checks_for(self, restaurant_id: str, session_token: str, client_ip: str, kind: Kind = "chat",
-                   limits: tuple[str, str] | None = None) -> list[tuple[Scope, WindowCheck]]:
-        if session_token == HEALTH_CHECK_SESSION:  # monitoring: its own generous limit per restaurant
+                   limits: tuple[str, str] | None = None, *, probe: bool = False) -> list[tuple[Scope, WindowCheck]]:
+        """``probe``: an authenticated monitoring probe (the caller checked X-Stjarna-Probe)."""
+        if probe:  # monitoring: its own generous limit per restaurant
             return [("health", self._check(self.health_item, f"{kind}-health", restaurant_id))]
         if limits is None:
             session_item, ip_item = self.policies[kind]
         else:  # limits changed by ops (flags): parsed once per distinct text
             session_item, ip_item = _parsed(limits[0], f"{kind.upper()}_RATE_LIMIT"), _parsed(
                 limits[1], f"{kind.upper()}_IP_RATE_LIMIT")
-        return [("session", self._check(session_item, f"{kind}-session", restaurant_id, _digest(session_token))),
-                ("ip", self._check(ip_item, f"{kind}-ip", _digest(client_ip)))]
+        names = self.pseudonyms
+        return [("session", self._check(session_item, f"{kind}-session", restaurant_id, names.digest(session_token))),
+                ("ip", self._check(ip_item, f"{kind}-ip", names.address(client_ip)))]
 
     @staticmethod
     def _check(item: RateLimitItem, *identifiers: str) -> WindowCheck:
         return WindowCheck(item.key_for(*identifiers), item.amount, item.get_expiry())
 
     def hit(self, restaurant_id: str, session_token: str, client_ip: str, kind: Kind = "chat",
-            limits: tuple[str, str] | None = None) -> Decision:
+            limits: tuple[str, str] | None = None, *, probe: bool = False) -> Decision:
         """Count one request of ``kind``: the session limit, then the IP limit, checked and consumed
         together (a request refused by either consumes from neither). One store round trip.
-        ``limits``: (session, IP) limits in force for this restaurant (flags), else the configured ones."""
-        scoped = self.checks_for(restaurant_id, session_token, client_ip, kind, limits)
+        ``limits``: (session, IP) limits in force for this restaurant (flags), else the configured ones;
+        ``probe``: an authenticated monitoring probe, counted only against the restaurant's probe limit."""
+        scoped = self.checks_for(restaurant_id, session_token, client_ip, kind, limits, probe=probe)
         checks = [check for _, check in scoped]
         now = time.time()
         result, degraded = self._acquire(checks, now)
@@ -248,15 +255,46 @@ class RateLimiter:
             self._degraded = False
         _log.info("rate-limit store back; limits are shared again")
 
+    # -- counted attempts (the admin lockout) ----------------------------------------------------
+    def begin_attempt(self, key: str, limit: int, expiry: int, *, message: str | None = None) -> Attempt:
+        """Count one attempt under ``key`` BEFORE it is judged (at most ``limit`` per sliding ``expiry``
+        seconds; atomic, shared across instances with Upstash): the ``Attempt``, or ``RateLimited``
+        (with ``message``) when the window is full. ``end_attempt`` takes a legitimate one back."""
+        now = time.time()
+        member = secrets.token_hex(8)
+        shared = self._shared_attempts
+        store: AttemptStore = self._local_attempts
+        if shared is not None and self._try_shared():
+            try:
+                admitted, oldest = shared.begin_attempt(key, limit, expiry, member, now)
+            except StorageError as exc:
+                self._shared_failed(exc)
+            else:
+                self._shared_ok()
+                store = shared
+        if store is self._local_attempts:
+            admitted, oldest = store.begin_attempt(key, limit, expiry, member, now)
+        if not admitted:
+            reset_at = oldest + expiry
+            raise RateLimited(retry_after=math.ceil(reset_at - now), limit=limit, reset_at=reset_at, message=message)
+        return Attempt(key, member, store)
+
+    def end_attempt(self, attempt: Attempt) -> None:
+        """Take an attempt back (it was legitimate): it no longer counts against the window."""
+        try:
+            attempt.store.end_attempt(attempt.key, attempt.member)
+        except StorageError as exc:  # it ages out with the window
+            self._shared_failed(exc)
+
     # -- in flight -----------------------------------------------------------------------------
     @asynccontextmanager
-    async def in_flight(self, restaurant_id: str, session_token: str) -> AsyncIterator[None]:
+    async def in_flight(self, restaurant_id: str, session_token: str, *, probe: bool = False) -> AsyncIterator[None]:
         """At most ``burst`` requests of one session at once, on this instance; ``RateLimited``
-        (retry after 1 s) beyond. Health-check probes are exempt."""
-        if session_token == HEALTH_CHECK_SESSION:
+        (retry after 1 s) beyond. Authenticated probes are exempt."""
+        if probe:
             yield
             return
-        key = (restaurant_id, _digest(session_token))
+        key = (restaurant_id, self.pseudonyms.digest(session_token))
         with self._flying_lock:
             running = self._flying.get(key, 0)
             if running >= self.burst:
@@ -306,4 +344,5 @@ def build_rate_limiter(settings: Settings) -> RateLimiter:
     return RateLimiter(storage, chat_limit=settings.chat_rate_limit, ip_limit=settings.chat_ip_rate_limit,
                        health_limit=settings.health_check_rate_limit, burst=settings.chat_burst,
                        order_limit=settings.order_rate_limit, order_ip_limit=settings.order_ip_rate_limit,
-                       quote_limit=settings.quote_rate_limit, quote_ip_limit=settings.quote_ip_rate_limit)
+                       quote_limit=settings.quote_rate_limit, quote_ip_limit=settings.quote_ip_rate_limit,
+                       hash_secret=settings.client_hash_secret.get_secret_value())

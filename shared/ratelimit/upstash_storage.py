@@ -69,6 +69,7 @@ class UpstashStorage(Storage, MovingWindowSupport):
         + _as_function("limits_acquire_moving_window", SCRIPT_ACQUIRE_MOVING_WINDOW.source)
         + importlib.resources.files("shared.ratelimit").joinpath("acquire_many.lua").read_text("utf-8")
     )
+    SCRIPT_ATTEMPT = _Script(importlib.resources.files("shared.ratelimit").joinpath("attempts.lua").read_text("utf-8"))
 
     def __init__(self, uri: str, wrap_exceptions: bool = True, **options: float | str | bool) -> None:
         token = options.pop("token", None)
@@ -170,6 +171,19 @@ class UpstashStorage(Storage, MovingWindowSupport):
         if not 0 <= refused <= len(checks) or len(windows) != (refused or len(checks)):  # one per window checked
             raise StorageError(ValueError("the moving-window script's answer does not match the limits checked"))
         return MultiAcquire(refused - 1 if refused else None, windows)
+
+
+    # -- counted attempts (shared/ratelimit/attempts.py) -------------------------------------------
+    def begin_attempt(self, key: str, limit: int, expiry: int, member: str, now: float) -> tuple[bool, float]:
+        """Atomic (one Lua script on a sorted set) and one round trip."""
+        out = self._run(self.SCRIPT_ATTEMPT, [self.prefixed_key(key)], [now, limit, expiry, member])
+        try:
+            return bool(int(out[0])), float(out[1]) if out[1] not in ("", None) else now
+        except (TypeError, ValueError, IndexError) as exc:
+            raise StorageError(exc) from exc
+
+    def end_attempt(self, key: str, member: str) -> None:
+        self._call(["ZREM", self.prefixed_key(key), member])
 
 
 def _is_noscript(exc: UpstashError) -> bool:

@@ -111,12 +111,15 @@ def test_restaurants_have_separate_keys(limiter):
 
 def test_health_checks_are_limited_separately(limiter):
     rl = limiter(health_limit="2 per minute")
-    probes = [rl.hit("demo", "health-check", IP) for _ in range(3)]
+    probes = [rl.hit("demo", "health-check", IP, probe=True) for _ in range(3)]
     assert [p.allowed for p in probes] == [True, True, False]
     assert (probes[2].scope, probes[2].limit) == ("health", 2)
     # Probes consumed nothing from the chat limits of that IP or restaurant.
     chat = rl.hit("demo", "diner", IP)
     assert (chat.allowed, chat.scope, chat.remaining) == (True, "session", 14)
+    # The token alone makes no probe (the endpoint checks X-Stjarna-Probe): an ordinary session.
+    unproven = rl.hit("demo", "health-check", IP)
+    assert (unproven.allowed, unproven.scope, unproven.remaining) == (True, "session", 14)
 
 
 # -- the storage itself, through the limits API ----------------------------------------------------

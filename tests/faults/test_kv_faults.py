@@ -30,7 +30,7 @@ LIES = {  # HTTP 200 from "Upstash", every time
     "short-array-result": b'{"result": [0]}',
     "wrong-string": b'{"result": "OK"}',
 }
-ENV = {"CHAT_RATE_LIMIT": "1 per 30 seconds"}
+ENV = {"CHAT_RATE_LIMIT": "1 per 30 seconds", "HEALTH_CACHE_SECONDS": "0"}  # health: each call checks anew
 
 
 def chat(client, session, message="anything vegan?"):

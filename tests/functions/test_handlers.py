@@ -24,7 +24,7 @@ from tests.functions.conftest import load_event
 ROOT = Path(__file__).resolve().parents[2]
 ORIGIN = "http://localhost:8000"  # on the demo seed's allowlist
 MENU_CACHE_CONTROL = "public, s-maxage=60, stale-while-revalidate=300"
-HEAVY_MODULES = ("psycopg", "postgrest", "upstash_redis", "pydantic_settings", "openai", "limits", "sentry_sdk",
+HEAVY_MODULES = ("psycopg", "postgrest", "upstash_redis", "shared.settings", "openai", "limits", "sentry_sdk",
                  "boto3")
 
 
@@ -313,7 +313,7 @@ PRODUCTION_ENV = {
     "SUPABASE_SERVICE_ROLE_KEY": "sb-service-role-0123456789abcdef0123456789",
     "UPSTASH_REDIS_REST_URL": "https://eu1-test-12345.upstash.io",
     "UPSTASH_REDIS_REST_TOKEN": "upstash-token-0123456789abcdef0123456789",
-    "ADMIN_KEY_PEPPER": "pepper-0123456789abcdef0123456789abcdef",
+    "ADMIN_KEY_PEPPER": "pepper-q7Rk2xWm9ZtB4nVc8LsE1yHd5JfG0aP3",  # random-looking: production refuses a run
 }
 
 _INVOKE_PROBE = """

@@ -55,6 +55,8 @@ ENV = dict.fromkeys(("CHAT_RATE_LIMIT", "CHAT_IP_RATE_LIMIT", "ORDER_RATE_LIMIT"
                      "QUOTE_RATE_LIMIT", "QUOTE_IP_RATE_LIMIT"), "100000 per minute")
 # Junk keys are part of the fuzz: a short window keeps their failure counter from locking the valid key out.
 ENV.update(ADMIN_AUTH_MAX_FAILURES="1000", ADMIN_AUTH_WINDOW_SECONDS="10")
+# the seed orders and the accepted fuzz orders of one session stay open: the kitchen ceilings have tests of their own
+ENV.update(ORDER_MAX_OPEN_PER_SESSION="100000", ORDER_RESTAURANT_RATE_LIMIT="100000 per minute")
 ALLOWED_ORIGINS = ("http://localhost:8000", "http://127.0.0.1:8000", "https://shop.stjarna.dev")
 SESSION = "fuzz-session-0001"
 # A fixed admin key (stored hashed, as any key), so generation can use it before the app exists.

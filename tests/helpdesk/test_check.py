@@ -217,7 +217,8 @@ def test_a_proxy_that_drops_headers_fails_the_checks_that_need_them(demo_tenant)
     from shared.helpdesk.check import run_checks
 
     with serve(Impostor().app) as server:
-        found = verdicts(run_checks(server.url, "demo", demo_tenant, site="https://shop.stjarna.dev"))
+        found = verdicts(run_checks(server.url, "demo", demo_tenant, site="https://shop.stjarna.dev",
+                                    probe_secret="probe-secret-for-tests"))
     assert found["menu"].startswith("FAIL 200, version 1, 0 item(s)")
     assert found["menu"].endswith("; no ETag: browsers and the CDN cannot revalidate")
     assert found["config"].startswith(f"FAIL {server.url} answered with a body that is not Stjarna's JSON")

@@ -93,6 +93,10 @@ SAMPLES = {  # the errors whose constructors take their details
     errors.OrderStatusConflict: lambda: errors.OrderStatusConflict("accepted", "placed"),
     errors.ValidationFailed: lambda: errors.ValidationFailed([{"path": "message", "message": "too long"}]),
     errors.RateLimited: lambda: errors.RateLimited(retry_after=3, limit=15, reset_at=1e9),
+    errors.RestaurantBusy: lambda: errors.RestaurantBusy(retry_after=3, limit=30, reset_at=1e9),
+    errors.TooManyItems: lambda: errors.TooManyItems(1000, 50),
+    errors.TooManyOpenOrders: lambda: errors.TooManyOpenOrders(3, 3),
+    errors.OrderTotalTooHigh: lambda: errors.OrderTotalTooHigh(520000000, 500000, "SEK"),
 }
 
 

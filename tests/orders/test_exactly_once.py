@@ -12,7 +12,7 @@ import pytest
 
 from shared.errors import StjarnaError, StoreUnavailable
 from shared.orders.requests import OrderRequest
-from shared.orders.service import OrderService
+from shared.orders.service import Ceilings, OrderService
 from shared.store.postgres import PostgresStore
 from tests.conftest import make_settings
 from tests.orders.conftest import new_key, order_body
@@ -61,7 +61,9 @@ def test_fifty_concurrent_submissions_with_one_key_make_one_order(seeded, databa
 def test_fifty_concurrent_submissions_with_different_keys_make_fifty_codes(seeded, database, items, clock, sql):
     rid, request = demo_id(sql), request_for(items)
     keys = [new_key() for _ in range(N)]
-    results = race(database, clock, lambda service, i: service.place(rid, request, keys[i], ordering_enabled=True))
+    roomy = Ceilings(max_open_orders=N, max_total_cents=10**8, max_items=1000)  # one session, fifty orders
+    results = race(database, clock, lambda service, i: service.place(rid, request, keys[i], ordering_enabled=True,
+                                                                     ceilings=roomy))
     assert len({r.order["orderCode"] for r in results}) == N
     assert not any(r.replayed for r in results)
     assert sql("select count(*), count(distinct code) from orders") == [(N, N)]

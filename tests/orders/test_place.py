@@ -177,11 +177,22 @@ def test_the_quote_prices_like_an_order_and_stores_nothing(app, items, sql):
     assert sql("select count(*) from orders") == [(0,)]
 
 
-def test_a_health_check_probe_runs_every_check_and_stores_nothing(app, items, sql):
-    client, _ = app
-    r = client.post("/api/orders", json=order_body((items["demo/hummus"], 1), session="health-check"))
+def test_a_health_check_probe_runs_every_check_and_stores_nothing(app_for, clock, items, sql):
+    client, _ = app_for(clock=clock, CHAT_PROBE_SECRET="probe-secret-for-tests")
+    r = client.post("/api/orders", json=order_body((items["demo/hummus"], 1), session="health-check"),
+                    headers={"X-Stjarna-Probe": "probe-secret-for-tests"})
     assert r.status_code == 200 and r.json()["probe"] is True and r.json()["totalCents"] == 9500
     assert sql("select count(*) from orders") == [(0,)]
+
+
+def test_without_the_probe_secret_a_health_check_order_is_an_ordinary_order(app_for, clock, items, sql):
+    client, _ = app_for(clock=clock, CHAT_PROBE_SECRET="probe-secret-for-tests")
+    body = order_body((items["demo/hummus"], 1), session="health-check")
+    r = client.post("/api/orders", json=body, headers={"X-Stjarna-Probe": "wrong-secret"})
+    assert r.status_code == 422  # an ordinary order: it needs its Idempotency-Key
+    r = place(client, body)
+    assert r.status_code == 201 and "probe" not in r.json()
+    assert sql("select count(*) from orders") == [(1,)]
 
 
 def test_a_placed_order_keeps_its_prices_when_the_menu_changes(app, items, sql):

@@ -60,7 +60,7 @@ def test_in_flight_bounds_one_session_on_this_instance():
                 pytest.fail("a third request of the session ran")
         err = refused.value
         assert (err.status, err.code, err.retry_after, err.limit, err.remaining) == (429, "RATE_LIMITED", 1, 2, 0)
-        async with limiter.in_flight("demo", "health-check"):  # probes are exempt
+        async with limiter.in_flight("demo", "health-check", probe=True):  # probes are exempt
             pass
         release.set()
         await asyncio.gather(*running, other, elsewhere)

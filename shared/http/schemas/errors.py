@@ -62,10 +62,36 @@ class OrderStatusConflictDetail(_ErrorFields):
     status: Status = Field(description="The order's current status")
 
 
+class RestaurantBusyDetail(_ErrorFields):
+    code: Literal["RESTAURANT_BUSY"]
+    retry_after: int = Field(ge=1, description="Seconds; also in Retry-After")
+
+
+class TooManyItemsDetail(_ErrorFields):
+    code: Literal["TOO_MANY_ITEMS"]
+    item_count: int = Field(description="The order's items, quantities summed")
+    max_items: int = Field(description="ORDER_MAX_ITEMS for this restaurant")
+
+
+class TooManyOpenOrdersDetail(_ErrorFields):
+    code: Literal["TOO_MANY_OPEN_ORDERS"]
+    open_orders: int = Field(description="This session's orders not yet picked up, cancelled or expired")
+    max_open_orders: int = Field(description="ORDER_MAX_OPEN_PER_SESSION for this restaurant")
+
+
+class OrderTotalTooHighDetail(_ErrorFields):
+    code: Literal["ORDER_TOTAL_TOO_HIGH"]
+    total_cents: int
+    max_total_cents: int = Field(description="ORDER_MAX_TOTAL_CENTS for this restaurant")
+    currency: str
+
+
 DETAILED: dict[str, type[_ErrorFields]] = {
     "VALIDATION_ERROR": ValidationErrorDetail, "RATE_LIMITED": RateLimitedDetail,
     "RESTAURANT_CLOSED": RestaurantClosedDetail, "ITEM_UNAVAILABLE": ItemUnavailableDetail,
     "INVALID_TRANSITION": InvalidTransitionDetail, "ORDER_STATUS_CONFLICT": OrderStatusConflictDetail,
+    "RESTAURANT_BUSY": RestaurantBusyDetail, "TOO_MANY_ITEMS": TooManyItemsDetail,
+    "TOO_MANY_OPEN_ORDERS": TooManyOpenOrdersDetail, "ORDER_TOTAL_TOO_HIGH": OrderTotalTooHighDetail,
 }
 
 
