@@ -12,12 +12,18 @@ Run: ``.venv/bin/python bench/import_bench.py [--json FILE] [--quick]`` (or ``sc
    import: settings (pydantic-settings), psycopg, the connection and two queries.
 3. Breakdown of that first-request cost in a fresh process: load_settings(), import of the Postgres
    store (psycopg), connect + one query.
+4. The same import + first request from the ARTEFACT the deployer builds (scripts/package, unzipped),
+   with the runtime's interpreter (CPython 3.12, ``-I -S``: the artefact and the standard library only),
+   next to the minimal handler run the same way on the artefact's starlette, mangum and orjson. The goal,
+   import + first menu request ≤ 2x the minimal handler, is judged here. Skipped (noted) without Node.js
+   or a CPython 3.12; ``BENCH_ARTEFACT=DIR`` reuses an unzipped artefact instead of building one (~30 s).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -35,8 +41,10 @@ MODULES = {"baseline": "pass", "minimal": "import minimal_handler", "menu": "imp
 FIRST_REQUEST = r"""
 import time
 t0 = time.perf_counter()
-import sys
+import os, sys
 sys.path.insert(0, "bench")
+if os.environ.get("BENCH_TREE"):  # the unzipped artefact (part 4)
+    sys.path.insert(1, os.environ["BENCH_TREE"])
 import {module} as m
 t1 = time.perf_counter()
 import orjson
@@ -130,6 +138,47 @@ def first_request_times(dsn: str, runs: int) -> tuple[dict[str, list[dict[str, f
     return results, breakdown
 
 
+def artefact_times(dsn: str, runs: int) -> tuple[dict[str, list[dict[str, float]]], str] | str:
+    """Part 4: fresh CPython 3.12 processes on the unzipped artefact (or why it was skipped)."""
+    sys.path.insert(0, str(REPO))
+    from tests.support.artefact import build, node_version, python312
+
+    py312 = python312()
+    if py312 is None or node_version() is None:
+        return "skipped: " + ("no CPython 3.12" if py312 is None else "no Node.js (the deployer)")
+    from menu_bench import lambda_event
+
+    with tempfile.TemporaryDirectory(prefix="stjarna-bench-artefact-") as tmp:
+        tree = Path(os.environ.get("BENCH_ARTEFACT") or Path(tmp) / "unzipped")
+        if not os.environ.get("BENCH_ARTEFACT"):
+            tree.mkdir()
+            done = build(Path(tmp) / "package", tree)
+            if done.returncode != 0:
+                raise RuntimeError(f"scripts/package failed: {done.stderr[-2000:]}")
+        event_file = Path(tmp) / "event.json"
+        event_file.write_text(json.dumps(lambda_event("bench-200")))
+        env = child_env(DATABASE_URL=dsn, STJARNA_DATA_DIR=tmp, LOG_LEVEL="INFO", BENCH_TREE=str(tree))
+        results: dict[str, list[dict[str, float]]] = {"minimal": [], "menu": []}
+
+        def once(name: str) -> dict[str, float]:
+            code = FIRST_REQUEST.format(module=MODULES[name].removeprefix("import "))
+            started = time.perf_counter()
+            done = subprocess.run([py312, "-I", "-S", "-c", code, str(event_file)], cwd=REPO, env=env, check=False,
+                                  capture_output=True, text=True)
+            if done.returncode != 0:
+                raise RuntimeError(f"artefact child failed ({done.returncode}): {done.stderr[-2000:]}")
+            return {**json.loads(done.stdout), "process": time.perf_counter() - started}
+
+        for name in results:  # warm-up
+            once(name)
+        for _ in range(runs):
+            for name, samples in results.items():
+                samples.append(once(name))
+        if not os.environ.get("BENCH_ARTEFACT"):
+            shutil.rmtree(tree, ignore_errors=True)
+    return results, py312
+
+
 def run_bench(*, quick: bool = False) -> dict[str, Any]:
     started = time.perf_counter()
     runs = 7 if quick else 11
@@ -162,6 +211,7 @@ def run_bench(*, quick: bool = False) -> dict[str, Any]:
         import_menu(store, menu_document(200))
         store.close()
         first, breakdown = first_request_times(dsn, fr_runs)
+        from_artefact = artefact_times(dsn, fr_runs)
 
     def med(name: str, key: str) -> float:
         return median([r[key] for r in first[name]]) * 1e3
@@ -185,6 +235,28 @@ def run_bench(*, quick: bool = False) -> dict[str, Any]:
                        ("query", "one more query (stjarna_ping)")):
         rows.append(Row(g, label, median([b[key] for b in breakdown]) * 1e3, "ms"))
 
+    g = "cold start from the artefact (scripts/package, CPython 3.12, -I -S)"
+    if isinstance(from_artefact, str):
+        rows.append(Row(g, f"artefact: {from_artefact}", 0.0, "ms"))
+    else:
+        art, _ = from_artefact
+
+        def amed(name: str, key: str) -> float:
+            return median([r[key] for r in art[name]]) * 1e3
+
+        a_mini = amed("minimal", "import") + amed("minimal", "first")
+        a_menu = amed("menu", "import") + amed("menu", "first")
+        rows += [
+            Row(g, "minimal: import + 1st request", a_mini, "ms", "minimal", 1.0),
+            Row(g, "menu: import + 1st request", a_menu, "ms", "minimal", a_menu / a_mini, "≤ 2x",
+                goal_status(a_menu / a_mini, maximum=2.0)),
+            Row(g, "menu: import", amed("menu", "import"), "ms", "minimal import",
+                amed("menu", "import") / amed("minimal", "import")),
+            Row(g, "menu: 1st request", amed("menu", "first"), "ms"),
+            Row(g, "menu: 2nd request (warm)", amed("menu", "second"), "ms"),
+            Row(g, "menu: whole process (start → 2 requests → exit)", amed("menu", "process"), "ms", "minimal",
+                amed("menu", "process") / amed("minimal", "process")),
+        ]
     notes = [
         f"import bench: wall time of fresh `python -c` processes, median of {runs} interleaved runs after "
         "`compileall` and 2 warm-up runs each; 'timed inside' = perf_counter around the import in the child "

@@ -1,5 +1,5 @@
 """``stjarna``: the product's command line. One module per command group (serve, db, menu, openapi,
-orders, keys, flags, gdpr, tenant, cache), the helpers they share in output.py, the parser and
+orders, keys, flags, gdpr, tenant, cache, audit, sentry), the helpers they share in output.py, the parser and
 ``main`` in main.py.
 
 Exit codes: 0 success; 1 the request was refused (invalid input, unknown restaurant) or a check

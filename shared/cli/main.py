@@ -7,11 +7,12 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from shared.cli import cache, db, flags, gdpr, keys, menu, openapi, orders, serve, tenant
+from shared.cli import audit, cache, db, flags, gdpr, keys, menu, openapi, orders, sentry, serve, tenant
 from shared.cli.output import EXIT_REFUSED, EXIT_UNAVAILABLE, EXIT_USAGE
 from shared.errors import ConfigError, ServiceUnavailable, StjarnaError, ValidationFailed
 
-GROUPS = (serve, db, menu, openapi, orders, keys, flags, gdpr, tenant, cache)  # in the order --help lists them
+GROUPS = (serve, db, menu, openapi, orders, keys, flags, gdpr, tenant, cache, audit,  # in the order --help lists them
+          sentry)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,4 +1,4 @@
-"""``stjarna tenant show|items|check|create``: support's view of a restaurant (docs/operations.md
+"""``stjarna tenant show|items|check|create|create-test``: support's view of a restaurant (docs/operations.md
 "Support"). The work is done by shared/helpdesk/tenant.py and check.py, which the admin API calls
 too. Changes are audited with their actor."""
 
@@ -65,6 +65,7 @@ def _print_show(t: dict[str, Any]) -> None:
         ("hours", f"{opening}; timezone {tz}"),
         ("locale", f"{t['locale']}, currency {t['currency']}"),
         ("origins", ", ".join(t["allowedOrigins"]) or "NONE: the widget loads on no website"),
+        *[(key, t[key].replace("\n", ", ")) for key in ("address", "phone", "website") if t.get(key)],
         ("menu", f"version {menu['version']}, last change {_utc(menu['lastChangeAt'])}"),
         ("items", f"{menu['items']} in {menu['sections']} section(s) ({menu['activeSections']} active): "
                   f"{menu['available']} available, {menu['published']} published, {menu['vegan']} vegan-tagged, "
@@ -136,8 +137,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     base = _api(args)
     site = None if args.origin is None else origin(args.origin)
     ref = parse_ref(args.restaurant)
-    tenant = show(container(), ref, audit_limit=1)
-    checks = run_checks(base, ref, tenant, site=site)
+    c = container()
+    tenant = show(c, ref, audit_limit=1)
+    secret = c.settings.chat_probe_secret
+    checks = run_checks(base, ref, tenant, site=site, probe_secret=secret and secret.get_secret_value())
     failed = [c for c in checks if c.failed]
     if args.json:
         print_json({"restaurant": tenant["slug"], "restaurantId": tenant["id"], "endpoint": base, "origin": site,
@@ -174,6 +177,23 @@ def cmd_create(args: argparse.Namespace) -> int:
     print(result["embed"])
     origin_arg = f" --origin {result['allowedOrigins'][0]}" if "*" not in result["allowedOrigins"][0] else ""
     print(f"\ncheck it: stjarna tenant check {result['slug']}{origin_arg} --endpoint {result['endpoint']}")
+    return 0
+
+
+# -- tenant create-test ---------------------------------------------------------------------------
+def cmd_create_test(args: argparse.Namespace) -> int:
+    from shared.db.seed import TEST_SLUG, ensure_test_restaurant
+
+    result = ensure_test_restaurant(container().store, actor(args))
+    if args.json:
+        print_json(result)
+        return 0
+    what = ("created" if result["created"] else "restored") if result["changed"] else "already in place"
+    print(f"{TEST_SLUG} ({result['restaurantId']}): {what}; live, menu version {result['version']}, "
+          f"{result['items']} item(s), open every hour")
+    print("the runbook's smoke checks (docs/operations.md) now answer, e.g.: curl -s "
+          f"{_api(args)}/api/chat -H 'Content-Type: application/json' "
+          "-d '{\"restaurantId\":\"test\",\"sessionToken\":\"test\",\"message\":\"test\"}'")
     return 0
 
 
@@ -221,3 +241,8 @@ def register(sub: Any) -> None:
                         help="a menu file (docs/menu-format.md): its sections, hours, theme and greeting")
     create.add_argument("--update", action="store_true", help="change the restaurant if the slug exists")
     create.add_argument("--actor", help="who is making the change (default: your user name)")
+
+    create_test = with_json(with_endpoint(command(
+        tenant, "create-test", cmd_create_test, "Create (or restore) the live 'test' restaurant the runbook's "
+        "smoke checks name: a small menu from infra/seed/test.json, open every hour. Idempotent.")), "a report")
+    create_test.add_argument("--actor", help="who is making the change (default: your user name)")

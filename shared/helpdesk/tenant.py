@@ -123,6 +123,15 @@ def _item_count(sections: list[Any]) -> int:
     return sum(len(s.get("items") or []) for s in sections if isinstance(s, dict))
 
 
+def _known_now(c: Container, *refs: str) -> None:
+    """This process may have just answered "no such restaurant" for it (the menu cache's negative entries)."""
+    from shared.container import Container
+
+    menus = c.ready(Container.menus)
+    if menus is not None:
+        menus.forget_unknown(*refs)
+
+
 def create(c: Container, spec: TenantSpec, actor: str, *, api: str, update: bool = False) -> dict[str, Any]:
     """Create a restaurant through the menu import (shared/menus/io.py) and return it with its embed
     snippet for ``api``. An existing slug is refused unless ``update``, which changes it (what is not
@@ -179,11 +188,13 @@ def create(c: Container, spec: TenantSpec, actor: str, *, api: str, update: bool
             "slug": slug, "name": name, "currency": pick("currency", spec.currency),
             "locale": pick("locale", spec.locale), "timezone": pick("timezone", spec.timezone),
             "hours": pick("hours", None) or {}, "allowedOrigins": origins, "status": status,
-            "themeColor": pick("themeColor", None), "greeting": pick("greeting", None)},
+            "themeColor": pick("themeColor", None), "greeting": pick("greeting", None),
+            "address": pick("address", None), "phone": pick("phone", None), "website": pick("website", None)},
         "sections": sections,
     }
     restaurant = parse_document(document).to_store()["restaurant"]  # as stored: origins normalised
     result = import_menu(c.store, document)
+    _known_now(c, slug, str(result["restaurantId"]))
     c.store.rpc("stjarna_audit", {
         "p_actor": actor, "p_action": "tenant.create" if result["created"] else "tenant.update",
         "p_restaurant_id": result["restaurantId"],

@@ -19,6 +19,7 @@ from shared.http.operations import (
     LIMITS_IF_ADMITTED,
     ORIGIN,
     REQUEST_ID,
+    RESTAURANT_HEADER,
     TENANT,
     ApiRoute,
     Operation,
@@ -41,16 +42,16 @@ def chat_routes(container: Callable[[], Container]) -> list[ApiRoute]:
         limiter = await tenant.admit(request, "chat", chat_request.session_token,
                                      limits=(flags["CHAT_RATE_LIMIT"].value, flags["CHAT_IP_RATE_LIMIT"].value))
         service = await c.built(Container.chat)
-        async with limiter.in_flight(menu.head.id, chat_request.session_token):
+        async with limiter.in_flight(menu.head.id, chat_request.session_token, probe=tenant.probe):
             result = await run_in_threadpool(service.answer, menu, chat_request.session_token,
-                                             chat_request.message, probe=chat_request.is_probe,
+                                             chat_request.message, probe=tenant.probe,
                                              forget=chat_request.forget, degraded=flags["AI_DEGRADED_MODE"].value)
         request.scope["state"]["outcome"] = result.outcome
         body = {**result.body, "requestId": request.state.requestId}
         return JSONResponse(body, headers=tenant.headers({"Cache-Control": caching.NO_STORE}))
 
     doc = Operation("POST", "/api/chat", "postChat", "Ask the assistant", "chat",
-                    (BODY_RESTAURANT, ORIGIN, REQUEST_ID), body="shared.chat.requests.ChatRequest",
+                    (BODY_RESTAURANT, RESTAURANT_HEADER, ORIGIN, REQUEST_ID), body="shared.chat.requests.ChatRequest",
                     replies=(Reply(200, "shared.http.schemas.chat.ChatAnswer", ("Cache-Control", *LIMITS, *CORS)),),
                     errors=(*TENANT, 422, 429), error_headers=(*CORS, *LIMITS_IF_ADMITTED))
     return [

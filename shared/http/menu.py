@@ -9,7 +9,7 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
-from shared.caching import public_cache, strong_etag
+from shared.caching import cdn_cache, public_cache, strong_etag
 from shared.container import Container
 from shared.http.operations import (
     CORS,
@@ -89,8 +89,7 @@ def menu_routes(container: Callable[[], Container]) -> list[ApiRoute]:
             cache_control = public_cache(0, STALE_S_MAXAGE)
             cors = {**cors, "X-Menu-Stale": str(int(found.stale_seconds))}
         else:
-            cache_control = (f"public, s-maxage={flags['MENU_S_MAXAGE'].value}, "
-                             f"stale-while-revalidate={flags['MENU_STALE_WHILE_REVALIDATE'].value}")
+            cache_control = cdn_cache(flags["MENU_S_MAXAGE"].value, flags["MENU_STALE_WHILE_REVALIDATE"].value)
         extra = {"Cache-Control": cache_control, "X-Menu-Version": str(found.head.version)}
         return _cached_response(request, found.body, found.etag, extra, cors, menu_headers)
 

@@ -1,7 +1,8 @@
-"""JSON logs: one object per line on stderr, with requestId and restaurantId bound to every line.
+"""JSON logs: one object per line on stderr, with requestId, restaurantId and restaurantSlug bound to
+every line; levels upper-case as AWS Lambda Powertools writes them (``"level": "ERROR"``).
 
-Filter by restaurant with ``jq 'select(.restaurantId == "...")'`` or grep. Never log chat text,
-session tokens or keys: log counts and outcome codes. As a safety net, every line is masked
+Filter by restaurant with ``jq 'select(.restaurantSlug == "demo")'`` (or ``.restaurantId``) or grep.
+Never log chat text, session tokens or keys: log counts and outcome codes. As a safety net, every line is masked
 (shared/observability/masking.py): the message, every extra field and the traceback; on the access
 line only the path (the one field that can carry request text). With CloudWatch metrics on, the access
 line carries them (EMF) and goes to stdout (shared/observability/metrics.py).
@@ -22,6 +23,14 @@ from shared.observability.masking import mask_fields, mask_text
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 restaurant_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("restaurant_id", default=None)
+restaurant_slug_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("restaurant_slug", default=None)
+
+
+def bind_tenant(restaurant_id: str | None, slug: str | None) -> None:
+    """Name the restaurant (its id and slug) on every line this context logs; ``None, None`` unbinds."""
+    restaurant_id_var.set(restaurant_id)
+    restaurant_slug_var.set(slug)
+
 
 _STANDARD = frozenset(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
 
@@ -30,11 +39,12 @@ class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         line: dict[str, Any] = {
             "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
-            "level": record.levelname.lower(),
+            "level": record.levelname,
             "logger": record.name,
             "msg": mask_text(record.getMessage()),
             "requestId": request_id_var.get(),
             "restaurantId": restaurant_id_var.get(),
+            "restaurantSlug": restaurant_slug_var.get(),
         }
         for key, value in record.__dict__.items():
             if key not in _STANDARD:
@@ -78,6 +88,21 @@ def configure_logging(level: str = "INFO", stream: Any = None) -> None:
     _access_stream = out if logger.isEnabledFor(logging.INFO) else None
 
 
+def server_log_config(level: str = "WARNING") -> dict[str, Any]:
+    """``logging.config.dictConfig`` for a web server process (uvicorn's ``log_config``): uvicorn's own
+    loggers and the root logger (libraries, ``warnings``) write the same JSON lines as ours, to stderr,
+    so every line of a ``stjarna serve`` log parses with ``jq``."""
+    handler = {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}
+    return {
+        "version": 1, "disable_existing_loggers": False,
+        "formatters": {"json": {"()": f"{__name__}.JsonFormatter"}},
+        "handlers": {"json": handler},
+        "loggers": {name: {"handlers": ["json"], "level": level, "propagate": False}
+                    for name in ("uvicorn", "uvicorn.error", "uvicorn.access")},
+        "root": {"handlers": ["json"], "level": "WARNING"},
+    }
+
+
 def ensure_logging() -> None:
     """JSON logs at INFO on stderr unless already configured: a handler module serves requests (the
     liveness probe, the widget bundle) before anything builds the settings that carry ``LOG_LEVEL``."""
@@ -108,8 +133,10 @@ def log_access(fields: dict[str, Any]) -> None:
     if stream is None and metrics is None:
         return
     now = time.time()
-    line = {"ts": timestamp(now), "level": "info", "logger": "stjarna.access", "msg": "request",
+    line = {"ts": timestamp(now), "level": "INFO", "logger": "stjarna.access", "msg": "request",
             "requestId": request_id_var.get(), **fields}
+    if "restaurantId" in line and "restaurantSlug" not in line:
+        line["restaurantSlug"] = restaurant_slug_var.get()
     path = line.get("path")
     if path is not None and path != line.get("route"):
         line["path"] = mask_text(path)

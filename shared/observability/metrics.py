@@ -11,7 +11,7 @@ member into metrics (docs/observability.md lists them). Off unless ``METRICS_EMF
   ``RateLimited`` by ``Route`` on a 429; ``MenuCache`` by ``CacheResult`` (``hit`` | ``miss`` | ``stale``) when
   the request looked a menu up (the menu and chat routes).
 - **Domain events** (rare next to requests, and on paths that already do I/O) write a line of their
-  own: ``FallbackAnswers`` by ``Reason``, ``AiLatency`` by ``Outcome``, ``OrdersPlaced`` by
+  own: ``FallbackAnswers`` by ``Reason`` (and in total), ``AiLatency`` by ``Outcome``, ``OrdersPlaced`` by
   ``RestaurantId`` (and in total), ``MenuCacheStale``.
 
 Dimensions stay low-cardinality: closed sets everywhere, except ``RestaurantId`` on orders placed
@@ -27,7 +27,13 @@ from typing import Any, TextIO
 
 import orjson
 
-from shared.observability.logs import request_id_var, restaurant_id_var, set_access_metrics, timestamp
+from shared.observability.logs import (
+    request_id_var,
+    restaurant_id_var,
+    restaurant_slug_var,
+    set_access_metrics,
+    timestamp,
+)
 
 DEFAULT_NAMESPACE = "Stjarna"
 _STATUS_CLASS = {1: "1xx", 2: "2xx", 3: "3xx", 4: "4xx", 5: "5xx"}
@@ -59,7 +65,8 @@ def configure_metrics(enabled: bool, *, namespace: str = DEFAULT_NAMESPACE, stre
         return
     _namespace = namespace
     _event_directives.update({
-        "FallbackAnswers": _fragment(_directive(namespace, [["Reason"]], ("FallbackAnswers", "Count"))),
+        # by reason, and in total (the alarm on the fallback share: serverless.yml)
+        "FallbackAnswers": _fragment(_directive(namespace, [["Reason"], []], ("FallbackAnswers", "Count"))),
         "AiLatency": _fragment(_directive(namespace, [["Outcome"]], ("AiLatency", "Milliseconds"))),
         "OrdersPlaced": _fragment(_directive(namespace, [["RestaurantId"], []], ("OrdersPlaced", "Count"))),
         "MenuCacheStale": _fragment(_directive(namespace, [[]], ("MenuCacheStale", "Count"))),
@@ -116,8 +123,9 @@ def _emit(metric: str, value: float, dimensions: dict[str, str]) -> None:
     if stream is None:
         return
     now = time.time()
-    line = {"ts": timestamp(now), "level": "info", "logger": "stjarna.metrics", "msg": metric,
-            "requestId": request_id_var.get(), "restaurantId": restaurant_id_var.get(), **dimensions,
+    line = {"ts": timestamp(now), "level": "INFO", "logger": "stjarna.metrics", "msg": metric,
+            "requestId": request_id_var.get(), "restaurantId": restaurant_id_var.get(),
+            "restaurantSlug": restaurant_slug_var.get(), **dimensions,
             metric: value,
             "_aws": {"Timestamp": int(now * 1000), "CloudWatchMetrics": _event_directives[metric]}}
     stream.write(orjson.dumps(line).decode() + "\n")

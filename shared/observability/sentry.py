@@ -141,6 +141,28 @@ def capture_exception(exc: BaseException) -> None:
         sentry_sdk.capture_exception(exc)
 
 
+TEST_MESSAGE = "Stjarna test event (stjarna sentry test): Sentry is receiving this project's events"
+
+
+def send_test_event(settings: Settings, *, timeout: float = 10.0, transport: Transport | None = None) -> str:
+    """Send one event (level info, tagged ``stjarnaTest``) to the DSN in ``settings``, wait up to
+    ``timeout`` seconds for it to leave, and return its id (``stjarna sentry test``). ``ConfigError``
+    without a DSN or when the SDK refuses it: never an id that was not sent."""
+    from shared.errors import ConfigError
+
+    if settings.sentry_dsn is None:
+        raise ConfigError("SENTRY_DSN is not set: there is no Sentry project to send a test event to.")
+    if not init_sentry(settings, transport=transport):
+        raise ConfigError("Sentry could not be started with this SENTRY_DSN (see the log line above).")
+    import sentry_sdk
+
+    event_id = sentry_sdk.capture_message(TEST_MESSAGE, level="info", tags={"stjarnaTest": "true"})
+    close_sentry(timeout)  # flushes: the event has been handed to the network (or the timeout passed)
+    if event_id is None:  # dropped before sending (sampling, before_send)
+        raise ConfigError("Sentry dropped the test event before sending it.")
+    return event_id
+
+
 def close_sentry(timeout: float = 2.0) -> None:
     """Send what is queued and detach the client; ``init_sentry`` may start it again (tests)."""
     global _started  # noqa: PLW0603

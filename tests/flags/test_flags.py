@@ -160,8 +160,10 @@ def test_ssm_unreachable_keeps_defaults_then_last_good(aws_env, caplog):
 # -- what the API does with them ----------------------------------------------------------------
 @pytest.fixture
 def flagged(app_for, tmp_path, clock):
-    """An app whose flags file is in tmp_path (read on every request: FLAGS_CACHE_SECONDS=0)."""
-    client, container = app_for(clock=clock, STJARNA_DATA_DIR=str(tmp_path), FLAGS_CACHE_SECONDS="0")
+    """An app whose flags file is in tmp_path (read on every request: FLAGS_CACHE_SECONDS=0; health
+    reports each change at once: HEALTH_CACHE_SECONDS=0)."""
+    client, container = app_for(clock=clock, STJARNA_DATA_DIR=str(tmp_path), FLAGS_CACHE_SECONDS="0",
+                                HEALTH_CACHE_SECONDS="0")
     return client, FileFlagStore(tmp_path / "flags.json")
 
 
@@ -209,7 +211,7 @@ def test_menu_cache_numbers_are_flags(flagged):
     store.put("MENU_S_MAXAGE", "0", "demo")
     store.put("MENU_STALE_WHILE_REVALIDATE", "30", None)
     changed = client.get("/api/public/menu?restaurantId=demo")
-    assert changed.headers["Cache-Control"] == "public, s-maxage=0, stale-while-revalidate=30"
+    assert changed.headers["Cache-Control"] == "public, s-maxage=0"  # no CDN copy: no stale one either
     assert changed.headers["ETag"] == default.headers["ETag"]  # same bytes, same ETag
     other = client.get("/api/public/menu?restaurantId=nattbaren")
     assert other.headers["Cache-Control"] == "public, s-maxage=60, stale-while-revalidate=30"
@@ -228,9 +230,9 @@ def test_ai_degraded_mode_flag_reaches_health(flagged):
 def test_each_name_is_typed_as_what_it_parses_to():
     from typing import get_args
 
-    from shared.flags import SPECS, BoolFlag, FlagName, LimitFlag, SecondsFlag
+    from shared.flags import SPECS, BoolFlag, CountFlag, FlagName, LimitFlag, SecondsFlag
 
     assert set(get_args(FlagName)) == set(SPECS)
     values = Flags(make_settings(), None).for_restaurant()
-    for names, kind in ((BoolFlag, bool), (LimitFlag, str), (SecondsFlag, int)):
+    for names, kind in ((BoolFlag, bool), (LimitFlag, str), (SecondsFlag, int), (CountFlag, int)):
         assert all(type(values[name].value) is kind for name in get_args(names))

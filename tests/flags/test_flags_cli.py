@@ -145,3 +145,62 @@ def test_a_flag_set_from_the_cli_turns_server_chat_off_on_a_running_server():
             assert config["features"]["serverChat"] is False
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.mark.parametrize(("variable", "value", "named"), [
+    ("DATABASE_URL", "postgresql://ops:pw@db.stage.example.invalid:5432/postgres", "DATABASE_URL"),
+    ("STJARNA_API_URL", "https://api.stjarna.example", "STJARNA_API_URL"),
+    ("STJARNA_STAGE", "prod", "STJARNA_STAGE"),
+])
+def test_set_refuses_a_local_file_when_pointed_at_a_deployed_stage(seeded_cli, capsys, monkeypatch, tmp_path,
+                                                                   variable, value, named):
+    """An on-call engineer with production's DATABASE_URL but not STJARNA_ENV=production used to get a
+    local flags file and "every instance applies it within 30 s": now a refusal that says what to set."""
+    monkeypatch.setenv(variable, value)
+    rebuild_container()
+    for argv in (("flags", "set", "USE_SERVER_CHAT", "false"), ("flags", "unset", "USE_SERVER_CHAT")):
+        code, out, err = run(capsys, *argv)
+        assert code == 3 and out == ""
+        assert "refusing to change flags" in err and named in err and "STJARNA_ENV=production" in err
+        assert "Nothing was changed" in err
+    assert not (tmp_path / "data" / "flags.json").exists()
+
+
+def test_an_explicit_flags_file_is_taken_as_meant(seeded_cli, capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("STJARNA_STAGE", "dev")
+    monkeypatch.setenv("FLAGS_BACKEND", "file")
+    rebuild_container()
+    code, out, _ = run(capsys, "flags", "set", "USE_SERVER_CHAT", "false")
+    assert code == 0 and "only the stjarna serve processes using this data directory" in out
+    assert "every instance" not in out
+
+
+def test_list_shows_the_servers_values_not_this_shells(seeded_cli, capsys, monkeypatch):
+    """The old runbook says "set USE_SERVER_CHAT=false": in the operator's shell that changes nothing on
+    the servers, so `flags list` must not show it as the value."""
+    monkeypatch.setenv("USE_SERVER_CHAT", "false")
+    rebuild_container()
+    code, out, _ = run(capsys, "flags", "list")
+    assert code == 0
+    rows = {line.split()[0]: line.split()[1:3] for line in out.splitlines()[1:] if line.split()}
+    assert rows["USE_SERVER_CHAT"] == ["true", "default"]
+    assert "values as the servers compute them: code defaults + overrides from file:" in out
+    assert "ignored: USE_SERVER_CHAT set in this shell's environment" in out
+    listed = orjson.loads(run(capsys, "flags", "list", "--json")[1])
+    assert listed["flags"]["USE_SERVER_CHAT"] == {"value": True, "source": "default"}
+    assert listed["ignoredFromThisShell"] == ["USE_SERVER_CHAT"]
+
+
+def test_the_deployed_functions_set_no_flag_variable():
+    """`flags list` leaves the environment layer out because the servers have none: serverless.yml sets
+    no flag's variable (if it ever does, `flags list` must learn to show it)."""
+    import re
+
+    from shared.flags import SPECS
+    from shared.paths import REPO_ROOT
+    from shared.settings import Settings
+
+    text = (REPO_ROOT / "serverless.yml").read_text(encoding="utf-8")
+    variables = {Settings.model_fields[s.setting].alias or s.setting.upper() for s in SPECS.values()}
+    assert variables >= {"USE_SERVER_CHAT", "MENU_S_MAXAGE"}
+    assert not [v for v in variables if re.search(rf"^\s*{v}\s*:", text, re.MULTILINE)]

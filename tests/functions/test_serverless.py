@@ -160,31 +160,38 @@ def test_timeouts_and_memory():
 # --- configuration -----------------------------------------------------------------------------
 
 
-def test_environment_comes_from_ssm_per_stage():
+def test_environment_names_the_stage_and_where_its_secrets_are():
     env = config()["provider"]["environment"]
     assert env["STJARNA_ENV"] == "production"
     assert env["STJARNA_STAGE"] == "${sls:stage}"
-    for name in SECRETS:
-        assert env[name] == "${ssm:/stjarna/${sls:stage}/" + name + "}"
+    assert env["STJARNA_SECRETS_PATH"] == "/stjarna/${sls:stage}/"  # read at run time (tests/deploy/test_secrets.py)
     for name, fn in config()["functions"].items():
-        assert "environment" not in fn or not set(fn["environment"]) & set(SECRETS), name
+        assert not set(fn.get("environment", {})) & set(SECRETS), name
+        assert "STJARNA_SECRETS" in fn.get("environment", {}), name
+    assert not set(env) & set(SECRETS)
+
+
+def _ssm_arn(tail: str) -> dict[str, Any]:
+    """arn:aws:ssm:<region>:<account>:parameter/stjarna/<stage>/<tail> from pseudo-parameters (offline)."""
+    return {"Fn::Join": ["", ["arn:aws:ssm:", {"Ref": "AWS::Region"}, ":", {"Ref": "AWS::AccountId"},
+                              f":parameter/stjarna/${{sls:stage}}/{tail}"]]}
 
 
 def test_functions_may_read_only_their_stage_flags_and_invalidate_only_their_distribution():
     statements = config()["provider"]["iam"]["role"]["statements"]
-    ssm = [s for s in statements if any(str(a).startswith("ssm:") for a in s["Action"])]
-    assert len(ssm) == 1
-    statement = ssm[0]
+    flags = [s for s in statements if "ssm:GetParametersByPath" in s["Action"]]
+    assert len(flags) == 1
+    statement = flags[0]
     assert statement["Effect"] == "Allow"
     assert set(statement["Action"]) == {"ssm:GetParametersByPath", "ssm:GetParameter"}
-    prefix = "arn:aws:ssm:${aws:region}:${aws:accountId}:parameter/stjarna/${sls:stage}/"
-    assert sorted(statement["Resource"]) == sorted(
-        prefix + p for p in ("flags", "flags/*", "tenants", "tenants/*"))  # never the secrets
-    cdn = [s for s in statements if s not in ssm]
+    assert statement["Resource"] == [_ssm_arn(p) for p in ("flags", "flags/*", "tenants", "tenants/*")]
+    named = [s for s in statements if s["Action"] == ["ssm:GetParameters"]]  # the secrets, one ARN each
+    assert len(named) == 1 and all("*" not in arn["Fn::Join"][1][-1] for arn in named[0]["Resource"])
+    cdn = [s for s in statements if s not in flags and s not in named]
     assert cdn == [{"Effect": "Allow", "Action": ["cloudfront:CreateInvalidation"], "Resource": [
-        "arn:aws:cloudfront::${aws:accountId}:distribution/${self:custom.cloudfrontDistributionId}"]}]
-    optional = "${ssm:/stjarna/${sls:stage}/CLOUDFRONT_DISTRIBUTION_ID, ''}"
-    assert config()["custom"]["cloudfrontDistributionId"] == optional
+        {"Fn::Join": ["", ["arn:aws:cloudfront::", {"Ref": "AWS::AccountId"},
+                           ":distribution/${param:cloudfrontDistributionId}"]]}]}]
+    assert config()["params"]["default"]["cloudfrontDistributionId"] == ""
 
 
 # --- packaging ---------------------------------------------------------------------------------

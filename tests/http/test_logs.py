@@ -17,7 +17,8 @@ def test_access_line_fields(client, log_lines):
     assert first["route"] == "/api/public/menu" and first["method"] == "GET" and first["status"] == 200
     assert first["cache"] == "miss" and second["cache"] == "hit"
     assert isinstance(first["latencyMs"], float)
-    assert first["ts"].endswith("Z") and first["level"] == "info"
+    assert first["restaurantSlug"] == "demo"
+    assert first["ts"].endswith("Z") and first["level"] == "INFO"  # upper case, as Powertools writes it
 
 
 def test_errors_are_logged_with_status_and_no_route_for_unknown_paths(client, log_lines):
@@ -25,6 +26,7 @@ def test_errors_are_logged_with_status_and_no_route_for_unknown_paths(client, lo
     client.get("/no/such/route")
     access = [line for line in log_lines() if line["logger"] == "stjarna.access"]
     assert access[0]["status"] == 404 and access[0]["restaurantId"] == "nope-nope"
+    assert access[0]["restaurantSlug"] == "nope-nope"  # a slug named no restaurant: the name support has
     assert access[1]["status"] == 404 and access[1]["route"] is None
 
 
@@ -34,6 +36,24 @@ def test_logs_are_filterable_by_restaurant(client, log_lines):
     demo_id = client.get("/api/public/config", params={"restaurantId": "demo"}).json()["restaurantId"]
     mine = [line for line in log_lines() if line.get("restaurantId") == demo_id]
     assert len(mine) == 3
+    assert [line for line in log_lines() if line.get("restaurantSlug") == "demo"] == mine
+
+
+def test_every_line_with_a_restaurant_id_names_its_slug_too(client, log_lines):
+    """Support knows the slug, not the UUID: `grep <slug>` finds a tenant's lines whichever way the
+    request named it (slug, UUID, header, body)."""
+    demo_id = client.get("/api/public/config", params={"restaurantId": "demo"}).json()["restaurantId"]
+    client.get("/api/public/menu", params={"restaurantId": demo_id})
+    client.get("/api/public/config", headers={"X-Restaurant-ID": demo_id})
+    client.post("/api/chat", json={"restaurantId": demo_id, "sessionToken": "slug-lines", "message": "vegan?"})
+    client.post("/api/chat", json={"sessionToken": "slug-lines", "message": "vegan?"},
+                headers={"X-Restaurant-ID": demo_id})
+    lines = log_lines()
+    tenant_lines = [line for line in lines if line.get("restaurantId") is not None]
+    assert {line["logger"] for line in tenant_lines} >= {"stjarna.access", "stjarna.chat"}
+    assert len(tenant_lines) >= 7
+    for line in tenant_lines:
+        assert line["restaurantSlug"] == "demo", line
 
 
 def test_every_line_of_a_request_carries_its_request_and_restaurant_ids(app_for, log_lines):
@@ -47,9 +67,10 @@ def test_every_line_of_a_request_carries_its_request_and_restaurant_ids(app_for,
     warnings = [line for line in log_lines() if line["logger"] == "stjarna.menus"]
     assert warnings, "the KV failure is logged"
     for line in warnings:
-        assert line["level"] == "warning"
+        assert line["level"] == "WARNING"
         assert line["requestId"] == r.headers["x-request-id"]
         assert line["restaurantId"] == "demo"  # bound from the request before the database answered
+        assert line["restaurantSlug"] == "demo"
 
 
 def test_requests_that_build_no_container_are_logged_too(tmp_path):
@@ -63,7 +84,7 @@ def test_requests_that_build_no_container_are_logged_too(tmp_path):
         "from starlette.testclient import TestClient\n"
         "assert TestClient(h.app).get('/api/health/live').status_code == 200\n"
         "assert TestClient(w.app).get('/widget.js').status_code == 200\n"
-        "import sys; assert 'pydantic_settings' not in sys.modules\n"
+        "import sys; assert 'shared.settings' not in sys.modules\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr

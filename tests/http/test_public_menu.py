@@ -20,6 +20,10 @@ def test_payload_has_restaurant_hours_sections_and_items(client):
     assert restaurant["slug"] == "demo" and restaurant["currency"] == "SEK"
     assert restaurant["timezone"] == "Europe/Stockholm"
     assert restaurant["hours"]["mon"] == [["00:00", "24:00"]]
+    assert restaurant["address"] == "Exempelgatan 12\n111 22 Stockholm"
+    assert restaurant["phone"] == "+46701740642" and restaurant["website"] == "https://demo.stjarna.dev"
+    night = client.get(MENU, params={"restaurantId": "nattbaren"}).json()["restaurant"]
+    assert (night["address"], night["phone"], night["website"]) == (None, None, None)  # present, null
     names = [s["name"] for s in body["sections"]]
     assert names == ["Starters", "Mains", "Desserts", "Drinks"]  # inactive "Seasonal" is not published
     soup = body["sections"][0]["items"][0]
@@ -43,6 +47,15 @@ def test_cache_numbers_come_from_settings(app_for):
     client, _ = app_for(MENU_S_MAXAGE="120", MENU_STALE_WHILE_REVALIDATE="30")
     r = client.get(MENU, params={"restaurantId": "demo"})
     assert r.headers["cache-control"] == "public, s-maxage=120, stale-while-revalidate=30"
+
+
+def test_no_cdn_copy_means_no_stale_copy_either(app_for):
+    """MENU_S_MAXAGE=0 (the runbook's "menu cache stale" fix) must not leave a CDN serving the old copy
+    for stale-while-revalidate seconds more."""
+    client, _ = app_for(MENU_S_MAXAGE="0")
+    r = client.get(MENU, params={"restaurantId": "demo"})
+    assert r.headers["cache-control"] == "public, s-maxage=0"
+    assert "stale-while-revalidate" not in client.head(MENU, params={"restaurantId": "demo"}).headers["cache-control"]
 
 
 def test_if_none_match_gives_304_without_body(client):

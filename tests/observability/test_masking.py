@@ -79,7 +79,7 @@ def test_log_lines_mask_the_message_extra_fields_and_the_traceback(log_lines):
     assert warning["dsn"] == MASK  # the name says it is one
     assert warning["authorization"] == MASK
     assert warning["detail"] == {"sessionToken": MASK, "keys": ["stj_***"]}
-    assert warning["count"] == 2 and warning["level"] == "warning"
+    assert warning["count"] == 2 and warning["level"] == "WARNING"
     assert "token=***" in error["exc"] and "sk-***" in error["exc"] and "RuntimeError" in error["exc"]
     text = str([warning, error])
     for leaked in ("hunter2", "pw-9", "abcdefghijkl", "tok-1", "stj_abcdefghijklmnop", "tok_leaked", "sk-abcdefgh"):

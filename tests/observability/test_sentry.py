@@ -224,7 +224,7 @@ print(json.dumps({
     "integrations": sorted(client.integrations),
     "beforeSend": [client.options[k].__module__ for k in ("before_send", "before_send_transaction",
                                                             "before_breadcrumb")],
-    "settingsLoaded": "pydantic_settings" in sys.modules,
+    "settingsLoaded": "shared.settings" in sys.modules,
 }))
 """
 

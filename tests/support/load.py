@@ -474,7 +474,8 @@ def scan_logs(paths: Sequence[Path]) -> list[tuple[str, str]]:
                 record = json.loads(line)
             except ValueError:
                 continue
-            if isinstance(record, dict) and record.get("level") in ("warning", "error", "critical"):
+            if isinstance(record, dict) and record.get("level") in ("WARNING", "ERROR", "CRITICAL"):
                 extra = {k: v for k, v in record.items() if k not in ("ts", "level", "logger", "msg", "requestId")}
-                found.append((record["level"], f"{path.stem}: {record.get('logger')}: {record.get('msg')} {extra}"))
+                level = str(record["level"]).lower()  # load_checks compares lower-case names
+                found.append((level, f"{path.stem}: {record.get('logger')}: {record.get('msg')} {extra}"))
     return found
