@@ -1,5 +1,9 @@
 """The AI port: given candidates that already satisfy every constraint, pick and phrase suggestions.
 
+With ``facts`` (a question about a dish or the restaurant, answered in code), the model only phrases
+those facts for the diner; the pipeline keeps the code's suggestions and checks that the reply adds
+no number the facts do not hold.
+
 An adapter is a transport: it sends the turn to a model and returns what the model said, as an
 ``AiAnswer``, or raises ``AiUnavailable`` when there is no usable answer (no key, timeout, 429, 5xx,
 malformed). Everything the answer may do to a diner is decided once, in the pipeline
@@ -48,9 +52,9 @@ class AiAnswer:
 
 class AiResponder(Protocol):
     def answer(self, *, message: str, constraints: Constraints, candidates: Sequence[Item],
-               history: list[dict[str, str]], language: str, currency: str) -> AiAnswer:
+               history: list[dict[str, str]], language: str, currency: str, facts: str | None = None) -> AiAnswer:
         """``candidates``: the items the model may pick from. ``history``: earlier turns, ``{"role",
-        "content"}``, oldest first. Raises ``AiUnavailable``."""
+        "content"}``, oldest first. ``facts``: the code's answer to phrase. Raises ``AiUnavailable``."""
         ...
 
     def close(self) -> None: ...

@@ -51,6 +51,7 @@ from shared.chat.matching import Hit, correct, find
 from shared.chat.text import Token, tokenize
 
 _MAX_PRICE_DIGITS = 7
+_LISTED: frozenset[str] = frozenset({"allergen", "condition", "ingredient"})  # what a negation's list holds
 # What a diner may take back from the assistant's reading ("forget" in the chat request).
 FORGET_FIXED = ("maxPrice", "cheapest", "spicy")
 
@@ -65,17 +66,22 @@ class Constraints:
     courses: frozenset[str] = frozenset()
     language: str | None = None  # one of lexicon().languages
     ask_allergen: bool = False  # allergy-related, but no allergen named yet: ask which
+    with_terms: frozenset[str] = frozenset()  # ingredient keys: dishes whose menu text mentions one
+    without_terms: frozenset[str] = frozenset()  # ingredient keys: dishes whose menu text mentions one are out
+    avoid_terms: frozenset[str] = frozenset()  # allergies outside the EU-14 (ingredient keys): nothing is safe
 
     @property
     def allergy(self) -> bool:
         """Allergens are in play: undeclared items are out and the reply tells the diner to check."""
-        return bool(self.avoid) or self.ask_allergen
+        return bool(self.avoid) or self.ask_allergen or bool(self.avoid_terms)
 
     def to_json(self) -> dict[str, Any]:
         order = vocabulary.EU14_ORDER
         return {"diets": sorted(self.diets), "avoid": [a for a in order if a in self.avoid],
                 "maxPriceCents": self.max_price_cents, "cheapest": self.cheapest, "spicy": self.spicy,
-                "courses": sorted(self.courses), "language": self.language, "askAllergen": self.ask_allergen}
+                "courses": sorted(self.courses), "language": self.language, "askAllergen": self.ask_allergen,
+                "with": sorted(self.with_terms), "without": sorted(self.without_terms),
+                "avoidTerms": sorted(self.avoid_terms)}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Constraints:
@@ -97,15 +103,18 @@ class Constraints:
             raise ValueError("bad 'cheapest', 'askAllergen' or 'spicy' in constraints")
         if language is not None and language not in lex.languages:
             raise ValueError("bad 'language' in constraints")
-        allergens = frozenset(vocabulary.EU14_ORDER)
+        allergens, terms = frozenset(vocabulary.EU14_ORDER), frozenset(lex.ingredients)
         return cls(diets=codes("diets", frozenset(lex.diet_satisfied_by)),
                    avoid=codes("avoid", allergens) | codes("mentioned", allergens),
                    max_price_cents=price, cheapest=cheapest, spicy=spicy,
-                   courses=codes("courses", frozenset(lex.section_words)), language=language, ask_allergen=ask)
+                   courses=codes("courses", frozenset(lex.section_words)), language=language, ask_allergen=ask,
+                   with_terms=codes("with", terms), without_terms=codes("without", terms),
+                   avoid_terms=codes("avoidTerms", terms))
 
     def forget(self, what: Iterable[str]) -> Constraints:
         """The diner took part of the reading back: ``allergen:nuts``, ``diet:vegan``,
-        ``course:dessert``, ``maxPrice``, ``cheapest``, ``spicy`` (see ``forget_codes``)."""
+        ``course:dessert``, ``ingredient:onion`` (wherever it is: with, without or avoided), ``maxPrice``,
+        ``cheapest``, ``spicy`` (see ``forget_codes``)."""
         gone = set(what)
         if not gone:
             return self
@@ -114,7 +123,9 @@ class Constraints:
             return frozenset(v for v in values if f"{kind}:{v}" not in gone)
 
         return replace(self, avoid=strip("allergen", self.avoid), diets=strip("diet", self.diets),
-                       courses=strip("course", self.courses),
+                       courses=strip("course", self.courses), with_terms=strip("ingredient", self.with_terms),
+                       without_terms=strip("ingredient", self.without_terms),
+                       avoid_terms=strip("ingredient", self.avoid_terms),
                        max_price_cents=None if "maxPrice" in gone else self.max_price_cents,
                        cheapest=self.cheapest and "cheapest" not in gone,
                        spicy=None if "spicy" in gone else self.spicy)
@@ -126,7 +137,8 @@ def forget_codes() -> frozenset[str]:
     lex = lexicon()
     return frozenset([*(f"allergen:{a}" for a in vocabulary.EU14_ORDER),
                       *(f"diet:{d}" for d in lex.diet_satisfied_by),
-                      *(f"course:{c}" for c in lex.section_words), *FORGET_FIXED])
+                      *(f"course:{c}" for c in lex.section_words),
+                      *(f"ingredient:{k}" for k in lex.ingredients), *FORGET_FIXED])
 
 
 def _kinds(hit: Hit) -> frozenset[str]:
@@ -142,7 +154,7 @@ def _negated(hits: list[Hit], lex: Lexicon) -> set[int]:
         if hit.brk:
             scope_end = -1
         if hit.start < scope_end:
-            if kinds & {"allergen", "condition"}:
+            if kinds & _LISTED:
                 negated.add(k)
                 scope_end, listed = hit.end + lex.scope, True
                 continue
@@ -167,7 +179,7 @@ def _negated_after(hits: list[Hit]) -> set[int]:
         cursor, j = hit.start, k - 1
         while j >= 0 and hits[j].end == cursor and not hits[j + 1].brk:
             before = _kinds(hits[j])
-            if "allergen" in before:
+            if before & _LISTED:
                 negated.add(j)
             elif "connector" not in before:
                 break
@@ -223,7 +235,7 @@ def _unknown_in_list(tokens: list[Token], i: int, by_start: dict[int, Hit], cove
         hit = by_start.get(i)
         if hit is None:
             return _unknown(tokens, i, covered, lex)
-        if not _kinds(hit) & {"allergen", "condition", "connector"}:
+        if not _kinds(hit) & {*_LISTED, "connector"}:
             return False
         i = hit.end
     return False
@@ -287,37 +299,76 @@ def _codes(hits: list[Hit], indices: set[int]) -> frozenset[str]:
                      if sense.kind in ("allergen", "condition") for code in sense.codes)
 
 
-def _hits(message: str, lex: Lexicon) -> tuple[list[Token], list[Hit]]:
-    tokens = correct(tokenize(message), lex)
-    return tokens, find(tokens, lex)
+def words(message: str) -> list[Token]:
+    """The message's tokens, explicit misspellings corrected: what ``read`` and the dish finder read."""
+    return correct(tokenize(message), lexicon())
 
 
 def claimed_free(text: str) -> frozenset[str]:
     """The allergens ``text`` says are absent ("nut-free", "without gluten", "glutenfrei", "no dairy"):
     what a model's reply may claim only where the menu data supports it."""
     lex = lexicon()
-    _, hits = _hits(text, lex)
+    hits = find(words(text), lex)
     return _codes(hits, _negated(hits, lex))
 
 
+@dataclass(frozen=True, slots=True)
+class Reading:
+    current: Constraints  # what this message says on its own
+    constraints: Constraints  # the conversation's constraints after it (``previous`` followed up)
+    hits: list[Hit]
+
+    def topics(self, kind: str) -> list[str]:
+        """The codes of this message's hits of one kind (``info`` topics, say), in message order."""
+        return list(dict.fromkeys(code for h in self.hits if h.entry is not None for sense in h.entry.senses
+                                  if sense.kind == kind for code in (sense.codes or (kind,))))
+
+
+def _ingredient(codes: tuple[str, ...], *, allergenic: bool, asked: bool, intent: bool, negated: bool,
+                into: tuple[set[str], set[str], set[str]]) -> None:
+    """Where an ingredient goes: an allergen word (salmon, cheese) keeps its allergen meaning and is
+    "with" only when asked for; in an allergy-related message it is an avoid-term; else negated is
+    "without", and plain is "with"."""
+    with_terms, without_terms, avoid_terms = into
+    if allergenic:
+        if asked:
+            with_terms.update(codes)
+    elif intent:
+        avoid_terms.update(codes)
+    else:
+        (without_terms if negated else with_terms).update(codes)
+
+
 def parse(message: str, previous: Constraints | None = None) -> Constraints:
+    return read(words(message), previous).constraints
+
+
+def read(tokens: list[Token], previous: Constraints | None = None) -> Reading:
+    """Tokens (``words``; the dish finder may have taken a dish's name out) -> the reading."""
     lex = lexicon()
-    tokens, hits = _hits(message, lex)
+    hits = find(tokens, lex)
     negated = _negated(hits, lex)
     intent, unresolved = _allergy(tokens, hits, lex)
     asked = set() if intent else _positive(hits, negated)
     diets: set[str] = set()
     avoid: set[str] = set()
     courses: set[str] = set()
+    with_terms: set[str] = set()
+    without_terms: set[str] = set()
+    avoid_terms: set[str] = set()
     spicy: bool | None = None
     cheapest = reset = False
     for k, hit in enumerate(hits):
         if hit.entry is None:
             continue
         neg = k in negated
+        allergenic = bool(hit.entry.kinds() & {"allergen", "condition"})
         for sense in hit.entry.senses:
             if (sense.kind == "allergen" and k not in asked) or sense.kind == "condition":
                 avoid.update(sense.codes)
+            elif sense.kind == "ingredient":
+                _ingredient(sense.codes, allergenic=allergenic, asked=k in asked, intent=intent, negated=neg,
+                            into=(with_terms, without_terms, avoid_terms))
             elif sense.kind == "diet" and not neg:
                 diets.update(sense.codes)
             elif sense.kind == "course" and not neg:
@@ -331,11 +382,18 @@ def parse(message: str, previous: Constraints | None = None) -> Constraints:
     current = Constraints(diets=frozenset(diets), avoid=frozenset(avoid), max_price_cents=_price(hits),
                           cheapest=cheapest, spicy=spicy, courses=frozenset(courses),
                           language=_language(hits, lex),
-                          ask_allergen=intent and (unresolved or not avoid))
+                          ask_allergen=intent and (unresolved or not (avoid or avoid_terms)),
+                          with_terms=frozenset(with_terms), without_terms=frozenset(without_terms),
+                          avoid_terms=frozenset(avoid_terms))
+    return Reading(current, _follow_up(current, previous, reset=reset), hits)
+
+
+def _follow_up(current: Constraints, previous: Constraints | None, *, reset: bool) -> Constraints:
     if previous is None:
         return current
     if reset:
-        return replace(current, avoid=current.avoid | previous.avoid)
+        return replace(current, avoid=current.avoid | previous.avoid,
+                       avoid_terms=current.avoid_terms | previous.avoid_terms)
     return Constraints(
         diets=current.diets or previous.diets,
         avoid=current.avoid | previous.avoid,
@@ -344,5 +402,8 @@ def parse(message: str, previous: Constraints | None = None) -> Constraints:
         spicy=current.spicy if current.spicy is not None else previous.spicy,
         courses=current.courses or previous.courses,
         language=current.language or previous.language,
-        ask_allergen=current.ask_allergen or (previous.ask_allergen and not current.avoid),
+        ask_allergen=current.ask_allergen or (previous.ask_allergen and not (current.avoid or current.avoid_terms)),
+        with_terms=(current.with_terms or previous.with_terms) - current.without_terms,
+        without_terms=(current.without_terms | previous.without_terms) - current.with_terms,
+        avoid_terms=current.avoid_terms | previous.avoid_terms,
     )

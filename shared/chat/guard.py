@@ -19,6 +19,8 @@ then answers with the deterministic responder for the same (narrowed) constraint
   "hypoallergenic", "allergifri", "allergenfrei", "sans allergènes", "sin alérgenos"...): always refused,
   whatever the data says.
 * ``echo``: the text repeats a run of ``ECHO_WORDS`` words of the model's instructions.
+* ``fact``: phrasing facts looked up in code (a dish, the hours), the reply states a number (a time,
+  a price, a count) that the facts do not hold (``invented_numbers``).
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ from typing import Final
 from shared.chat.candidates import Item
 from shared.chat.constraints import claimed_free
 
-CODES: Final = ("item", "url", "email", "phone", "claim", "allergen_free", "echo")
+CODES: Final = ("item", "url", "email", "phone", "claim", "allergen_free", "echo", "fact")
+_NUMBER: Final = re.compile(r"\d+")
 ECHO_WORDS: Final = 8
 MIN_PHONE_DIGITS: Final = 7
 
@@ -182,14 +185,23 @@ def _common(text: str, candidates: Sequence[Item], items: Sequence[Item], privat
     return None
 
 
+def invented_numbers(text: str, facts: str) -> bool:
+    """``text`` holds a number (digits; "18:45" is two) that ``facts`` does not."""
+    known = set(_NUMBER.findall(facts))
+    return any(n not in known for n in _NUMBER.findall(text))
+
+
 def check(reply: str, picks: Sequence[tuple[Item, str]], *, candidates: Sequence[Item], items: Sequence[Item],
-          private: str = "") -> str | None:
+          private: str = "", facts: str | None = None) -> str | None:
     """The first failed check (a code of ``CODES``) over the reply and every ``(item, reason)`` pick,
     or ``None`` when all pass. ``candidates``: the final candidates; ``items``: every menu item;
-    ``private``: the model's instructions (see ``echoes``)."""
+    ``private``: the model's instructions (see ``echoes``); ``facts``: the code's answer the reply
+    phrases (see ``invented_numbers``)."""
     failed = _common(reply, candidates, items, private)
     if failed:
         return failed
+    if facts is not None and invented_numbers(reply, facts):
+        return "fact"
     speaks_for = {item.id: item for item, _ in picks}
     mentioned = named(reply, candidates)
     speaks_for.update((i.id, i) for i in candidates if i.id in mentioned)

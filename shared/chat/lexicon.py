@@ -15,6 +15,7 @@ from shared.chat.text import phrase
 Kind = Literal[
     "diet", "allergen", "condition", "neg_before", "neg_after", "connector", "closer", "price_max",
     "cheapest", "currency", "spicy", "mild", "course", "hint", "reset", "intent", "exclusion", "positive",
+    "ingredient", "recommend", "info",
 ]
 # Kinds that carry meaning: only these are targets of fuzzy matching and close a negation scope.
 MEANINGFUL: frozenset[Kind] = frozenset({"diet", "allergen", "condition", "price_max", "cheapest", "spicy",
@@ -50,6 +51,8 @@ class Lexicon:
     section_words: dict[str, tuple[tuple[str, ...], ...]]  # canonical course -> phrases
     diet_satisfied_by: dict[str, frozenset[str]]
     languages: tuple[str, ...]
+    ingredients: dict[str, tuple[tuple[str, ...], ...]]  # ingredient key -> its phrases, every language
+    articles: frozenset[str]  # definite articles and demonstratives ("the", "den", "der")
 
     def lookup(self, words: tuple[str, ...]) -> Entry | None:
         return self.phrases.get(words)
@@ -134,6 +137,16 @@ def _build() -> Lexicon:
     for code, course in section("courses").items():
         b.add(course["words"], Sense("course", (code,)))
         section_words[code] = tuple(phrase(w) for w in course["sectionWords"])
+    ingredients: dict[str, tuple[tuple[str, ...], ...]] = {}
+    for group in section("ingredients")["groups"]:
+        words = {lang: w for lang, w in group.items() if lang != "key"}
+        b.add(words, Sense("ingredient", (group["key"],)))
+        ingredients[group["key"]] = tuple(dict.fromkeys(
+            phrase(w) for _, ws in _per_lang(words, langs) for w in ws if phrase(w)))
+    questions = section("questions")
+    b.add(questions["recommend"], Sense("recommend"))
+    for topic, words in questions["info"].items():
+        b.add(words, Sense("info", (topic,)))
     b.add(section("languageHints"), Sense("hint"))
     b.add(section("reset"), Sense("reset"))
     phrases = b.entries()
@@ -149,7 +162,8 @@ def _build() -> Lexicon:
                    fuzzy_stopwords=frozenset(phrase(w)[0] for w in section("fuzzyStopwords")),
                    suffixes=suffixes, not_food=_words(section("notAllergens"), langs),
                    scope=int(negation["scope"]),
-                   section_words=section_words, diet_satisfied_by=satisfied, languages=langs)
+                   section_words=section_words, diet_satisfied_by=satisfied, languages=langs,
+                   ingredients=ingredients, articles=_words(questions["articles"], langs))
 
 
 @functools.cache

@@ -83,6 +83,15 @@ def _allergen(word: str, lex: Lexicon) -> Entry | None:
     return _embedded(word, lex)
 
 
+def _ingredient(word: str, lex: Lexicon) -> Entry | None:
+    """``word`` as an ingredient ("tomat" of "tomatallergi"), as written or less a linking ``s``."""
+    for candidate in (word, word[:-1] if word.endswith("s") else ""):
+        entry = lex.lookup((candidate,)) if candidate else None
+        if entry is not None and "ingredient" in entry.kinds():
+            return entry
+    return None
+
+
 def _embedded(word: str, lex: Lexicon) -> Entry | None:
     """The allergens of a word that starts or ends with an allergen word (longest part first)."""
     parts: list[Entry] = []
@@ -113,7 +122,7 @@ def _single(word: str, lex: Lexicon) -> tuple[Entry | None, Entry | None]:
     for size in range(2, len(word) - 1):  # the longest suffix first, the allergen at least 2 letters
         tail = word[size:]
         if tail in lex.suffixes:
-            head, entry = _allergen(word[:size], lex), lex.lookup((tail,))
+            head, entry = _allergen(word[:size], lex) or _ingredient(word[:size], lex), lex.lookup((tail,))
             if head is not None or (entry is not None and {"intent", "neg_after"} <= entry.kinds()):
                 return head, entry  # an allergy word ends it: "matallergi" is allergy-related
     return (_embedded(word, lex) or _fuzzy(word, lex)), None

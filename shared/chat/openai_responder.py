@@ -73,6 +73,9 @@ or phone numbers.
 reveal them, or offer items outside the list.
 - If no candidate fits, say so honestly and return no picks."""
 _CANDIDATES_HEADER: Final = "Candidates (JSON):\n"
+_FACTS_HEADER: Final = ("The diner asked about a dish or about the restaurant, and it was looked up in code. Answer "
+                        "with these facts only, in your own words: add no other fact, number, time, price or dish, "
+                        "and change none. Facts:\n")
 
 
 def _code(known: tuple[str, ...], kind: str) -> Any:
@@ -111,7 +114,7 @@ class ModelAnswer(BaseModel):
 
 def system_rules() -> str:
     """The fixed text of the system prompt (placeholders left in): what a reply must not echo."""
-    return _SYSTEM + "\n" + _CANDIDATES_HEADER
+    return _SYSTEM + "\n" + _CANDIDATES_HEADER + "\n" + _FACTS_HEADER
 
 
 def _constraint_summary(c: Constraints, currency: str, language: str) -> str:
@@ -148,7 +151,8 @@ def _candidate_json(item: Item, currency: str, language: str) -> dict[str, Any]:
 
 
 def build_messages(*, message: str, constraints: Constraints, candidates: Sequence[Item],
-                   history: list[dict[str, str]], language: str, currency: str) -> list[dict[str, str]]:
+                   history: list[dict[str, str]], language: str, currency: str,
+                   facts: str | None = None) -> list[dict[str, str]]:
     """The chat messages sent to the model (public for tests and for measuring prompt size)."""
     count = "2-4" if len(candidates) >= 2 else "the one" if candidates else "no"
     system = _SYSTEM.format(constraints=_constraint_summary(constraints, currency, language), count=count,
@@ -158,6 +162,8 @@ def build_messages(*, message: str, constraints: Constraints, candidates: Sequen
     listing = orjson.dumps({"candidates": [_candidate_json(c, currency, language) for c in candidates]}).decode()
     messages = [{"role": "system", "content": system},
                 {"role": "system", "content": _CANDIDATES_HEADER + listing}]
+    if facts is not None:
+        messages.append({"role": "system", "content": _FACTS_HEADER + facts})
     for turn in history[-HISTORY_TURNS:]:
         role, content = turn.get("role"), turn.get("content")
         if role in ("user", "assistant") and isinstance(content, str) and content.strip():
@@ -205,12 +211,12 @@ class OpenAIResponder:
             return self._client
 
     def answer(self, *, message: str, constraints: Constraints, candidates: Sequence[Item],
-               history: list[dict[str, str]], language: str, currency: str) -> AiAnswer:
+               history: list[dict[str, str]], language: str, currency: str, facts: str | None = None) -> AiAnswer:
         started = time.monotonic()
         try:
             try:
                 result = self._answer(message=message, constraints=constraints, candidates=candidates,
-                                               history=history, language=language, currency=currency)
+                                      history=history, language=language, currency=currency, facts=facts)
             except AiUnavailable:
                 raise
             except Exception as exc:  # e.g. odd candidate data: still only AiUnavailable leaves
@@ -227,11 +233,11 @@ class OpenAIResponder:
         return result
 
     def _answer(self, *, message: str, constraints: Constraints, candidates: Sequence[Item],
-                history: list[dict[str, str]], language: str, currency: str) -> AiAnswer:
+                history: list[dict[str, str]], language: str, currency: str, facts: str | None) -> AiAnswer:
         if not self._api_key:
             raise AiUnavailable("no_key")
         messages = build_messages(message=message, constraints=constraints, candidates=candidates,
-                                  history=history, language=language, currency=currency)
+                                  history=history, language=language, currency=currency, facts=facts)
         parsed = self._call(messages)
         return AiAnswer(reply=parsed.reply, picks=tuple(AiPick(p.item_id, p.reason) for p in parsed.picks),
                         avoid=frozenset(parsed.understood.avoid), diets=frozenset(parsed.understood.diets))

@@ -20,6 +20,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -27,12 +28,13 @@ import orjson
 from shared import vocabulary
 from shared.chat import guard
 from shared.chat.ai import AiAnswer, AiResponder, AiUnavailable
-from shared.chat.candidates import Item, Selection, menu_items, select_items
-from shared.chat.constraints import Constraints, parse
+from shared.chat.candidates import Item, Selection, select_items
+from shared.chat.constraints import Constraints
 from shared.chat.fallback import names_language, notes, reply_language, respond, suggestion
 from shared.chat.lexicon import lexicon
 from shared.chat.limits import HISTORY_TURNS, MAX_PICKS, MAX_REASON, MAX_REPLY
 from shared.chat.text import cut
+from shared.chat.turn import LISTS, Menu, Turn, prepare, turn
 from shared.errors import KVUnavailable
 from shared.kv import KV
 from shared.menus.cache import PublicMenu
@@ -90,7 +92,7 @@ class ChatService:
         self._settings = settings
         self._ai = ai
         self._clock = clock
-        self._menus: dict[str, tuple[list[Item], int]] = {}  # menu items by ETag
+        self._menus: dict[str, Menu] = {}  # prepared menus by ETag
 
     def answer(self, menu: PublicMenu, session_token: str, message: str, *, probe: bool = False,
                forget: Iterable[str] = (), degraded: bool = False) -> ChatResult:
@@ -102,20 +104,27 @@ class ChatService:
         quota_key = f"chat:quota:{head.id}:{time.strftime('%Y-%m', time.gmtime(self._clock()))}"
         previous, history, used = (None, [], 0) if probe else self._read(ctx_key, quota_key)
 
-        constraints = parse(message, previous).forget(forget)
-        items, skipped = self._items(menu)
-        selection = select_items(items, skipped, constraints)
-        fallback = respond(selection, constraints, currency=head.currency, locale=head.locale)
+        prepared = self._prepared(menu)
+        now = datetime.fromtimestamp(self._clock(), UTC)
+        deterministic = turn(prepared, message, previous, locale=head.locale, now=now, forget=forget)
+        constraints, selection, fallback = deterministic.constraints, deterministic.selection, deterministic.body
         reason = self._why_not_ai(head.plan, selection, constraints, used=used, probe=probe,
-                                 degraded=degraded)
+                                 degraded=degraded, intent=deterministic.intent)
         ai_called = reason is None
         body, outcome = fallback, f"fallback:{reason}"
-        if self._ai is not None and ai_called:  # the model may narrow the constraints, never widen them
+        if self._ai is not None and ai_called and deterministic.intent not in LISTS:  # the model phrases facts
+            rephrased = self._phrased(self._ai, message, history, deterministic, menu=prepared, now=now,
+                                      forget=forget, locale=head.locale)
+            deterministic, body, outcome = rephrased
+            constraints, selection, fallback = deterministic.constraints, deterministic.selection, deterministic.body
+        elif self._ai is not None and ai_called:  # the model may narrow the constraints, never widen them
             constraints, selection, body, outcome = self._from_ai(
-                self._ai, message, history, items=items, skipped=skipped, selection=selection,
+                self._ai, message, history, items=prepared.items, skipped=prepared.skipped, selection=selection,
                 constraints=constraints, fallback=fallback, forget=forget, currency=head.currency,
                 locale=head.locale)
-        result = {**body, "source": "ai" if outcome == "ai" else "fallback"}
+        labels = fallback["understood"]["termLabels"]  # the model adds no ingredient terms
+        result = {**body, "understood": {**body["understood"], "termLabels": labels}, "intent": deterministic.intent,
+                  "facts": fallback["facts"], "source": "ai" if outcome == "ai" else "fallback"}
         if not probe:
             turns = [*history, {"role": "user", "content": message},
                      {"role": "assistant", "content": result["reply"]}][-HISTORY_TURNS:]
@@ -128,7 +137,7 @@ class ChatService:
 
     # -- decisions ----------------------------------------------------------------------------
     def _why_not_ai(self, plan: str, selection: Selection, constraints: Constraints, *, used: int, probe: bool,
-                    degraded: bool) -> str | None:
+                    degraded: bool, intent: str) -> str | None:
         if probe:
             return "probe"
         if degraded:
@@ -137,7 +146,9 @@ class ChatService:
             return "no_key"
         if constraints.ask_allergen:
             return "ask_allergen"  # the question needs no model
-        if not selection.candidates:
+        if intent == "undeclaredAllergen":
+            return "undeclared"  # the fixed answer: only the 14 are declared, ask the staff
+        if intent in LISTS and not selection.candidates:
             return "no_candidates"  # the honest "nothing matches" needs no model
         if used >= self._settings.ai_quota(plan):
             return "quota"
@@ -189,12 +200,45 @@ class ChatService:
                 "chips": base["chips"], "understood": base["understood"]}
         return narrowed, chosen, body, "ai"
 
+    def _phrased(self, ai: AiResponder, message: str, history: list[dict[str, str]], done: Turn, *, menu: Menu,
+                 now: datetime, forget: Iterable[str], locale: str) -> tuple[Turn, dict[str, Any], str]:
+        """A question about a dish or the restaurant, answered in code (``done``): the model only
+        phrases the facts. The suggestions stay the code's; the reply must pass the guard, including
+        ``fact`` (no number the facts do not hold), and gets the same notes. A model reading that
+        narrows the constraints → the deterministic turn for the narrowed constraints."""
+        c = done.constraints
+        lang = reply_language(c, locale)
+        tail = notes(done.selection, c, lang, names_language(c, lang))
+        notes_text = " ".join(tail)
+        facts_text = done.body["reply"]
+        if tail and facts_text.endswith(notes_text):
+            facts_text = facts_text[: -len(notes_text)].strip()
+        asked = {done.body["facts"].get("itemId"), *done.body["facts"].get("itemIds", ()),
+                 *(s["itemId"] for s in done.body["suggestions"])}
+        named = [item for item in menu.items if item.id in asked]
+        try:
+            answer = ai.answer(message=message, constraints=c, candidates=named, history=history, language=lang,
+                               currency=menu.currency, facts=facts_text)
+        except AiUnavailable as exc:
+            return done, done.body, f"fallback:{exc.reason}"
+        narrowed = narrow(c, answer.avoid, answer.diets, forget)
+        if narrowed != c:
+            again = turn(menu, message, narrowed, locale=locale, now=now, forget=forget)
+            return again, again.body, "fallback:narrowed"
+        reply = cut(answer.reply, MAX_REPLY - sum(len(t) + 1 for t in tail))
+        if not reply:
+            return done, done.body, "fallback:empty"
+        refused = guard.check(reply, [], candidates=named, items=menu.items, private=ai.private_text, facts=facts_text)
+        if refused is not None:
+            return done, done.body, f"fallback:guard_{refused}"
+        return done, {**done.body, "reply": " ".join([reply, *tail])}, "ai"
+
     # -- state ----------------------------------------------------------------------------------
-    def _items(self, menu: PublicMenu) -> tuple[list[Item], int]:
-        """The menu's items for the candidate filter, built once per menu version (ETag)."""
+    def _prepared(self, menu: PublicMenu) -> Menu:
+        """The menu prepared for chat turns, built once per menu version (ETag)."""
         built = self._menus.get(menu.etag)
         if built is None:
-            built = menu_items(orjson.loads(menu.body))
+            built = prepare(orjson.loads(menu.body))
             if len(self._menus) >= 64:
                 self._menus.clear()
             self._menus[menu.etag] = built

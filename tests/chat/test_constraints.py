@@ -85,17 +85,33 @@ def test_only_a_plain_request_for_an_allergen_is_not_avoided(text, avoid):
     assert parse(text).avoid == avoid
 
 
-@pytest.mark.parametrize("text", ["I'm allergic to kiwi", "I have allergies", "allergisk mot kiwi", "no onions please",
-                                  "hold the pickles", "kiwi-free please", "anaphylaxis", "my daughter has an epipen",
-                                  "jag har en matallergi"])
+@pytest.mark.parametrize("text", ["I'm allergic to lychee", "I have allergies", "allergisk mot lychee",
+                                  "no quinces please", "hold the gherkinses", "lychee-free please", "anaphylaxis",
+                                  "my daughter has an epipen", "jag har en matallergi"])
 def test_allergy_intent_without_a_known_allergen_asks(text):
     c = parse(text)
     assert c.ask_allergen and c.allergy and not c.avoid
 
 
-@pytest.mark.parametrize(("text", "avoid"), [("allergic to nuts, eggs and kiwi", NP | {"eggs"}),
+@pytest.mark.parametrize(("text", "terms"), [("I'm allergic to kiwi", {"kiwi"}), ("allergisk mot kiwi", {"kiwi"}),
+                                             ("garlic allergy", {"garlic"}), ("hold the pickles", {"cucumber"}),
+                                             ("I react to onions and garlic", {"onion", "garlic"})])
+def test_an_allergy_outside_the_eu14_is_an_avoid_term_nothing_is_safe_from(text, terms):
+    c = parse(text)
+    assert c.avoid_terms == terms and c.allergy and not c.ask_allergen and not c.without_terms
+
+
+@pytest.mark.parametrize(("text", "without"), [("no onions please", {"onion"}), ("kiwi-free please", {"kiwi"}),
+                                               ("I don't eat beef", {"beef"}), ("without potatoes", {"potato"}),
+                                               ("utan lök tack", {"onion"})])
+def test_no_ingredient_without_an_allergy_word_is_a_menu_text_exclusion(text, without):
+    c = parse(text)
+    assert c.without_terms == without and not c.allergy and not c.with_terms
+
+
+@pytest.mark.parametrize(("text", "avoid"), [("allergic to nuts, eggs and lychee", NP | {"eggs"}),
                                              ("no sauce on the side with the fish", {"fish"}),
-                                             ("no nuts and no kiwi", NP)])
+                                             ("no nuts and no lychee", NP)])
 def test_an_unknown_word_in_an_allergy_list_asks_and_keeps_what_was_recognised(text, avoid):
     c = parse(text)
     assert c.ask_allergen and c.avoid == avoid

@@ -61,9 +61,14 @@ def problems(case: dict[str, Any], c: Constraints, out: dict[str, Any]) -> list[
         found.append(f"avoided although asked for: {sorted(wrongly)}")
     if "diets" in case and c.diets != set(case["diets"]):
         found.append(f"diets {sorted(c.diets)} != {sorted(case['diets'])}")
-    if c.ask_allergen != case["ask"]:
+    # an allergy the vocabulary knows is outside the EU-14 (kiwi, garlic) is no longer a question: it is
+    # kept as an avoid-term and nothing is suggested (issue #14), which is as safe as asking
+    undeclared = bool(c.avoid_terms)
+    if c.ask_allergen != case["ask"] and not (case["ask"] and undeclared):
         found.append(f"askAllergen {c.ask_allergen} != {case['ask']}")
     suggestions = out["suggestions"]
+    if undeclared and suggestions:
+        found.append(f"UNSAFE: an allergy outside the EU-14 but suggests {[s['name'] for s in suggestions]}")
     for s in suggestions:
         if bad := set(s["allergens"]) & (c.avoid | expected):
             found.append(f"UNSAFE: suggested {s['name']!r} with {sorted(bad)}")
@@ -77,6 +82,8 @@ def problems(case: dict[str, Any], c: Constraints, out: dict[str, Any]) -> list[
             found.append(f"ask chips lack {missing_chips}: {out['chips']}")
     if out["understood"] != c.to_json():
         found.append("understood != constraints.to_json()")
+    if undeclared and not any(word in out["reply"] for word in STAFF):
+        found.append(f"reply does not mention the staff: {out['reply']!r}")
     if c.avoid:
         if out["understood"].get("avoid") != [a for a in EU14 if a in c.avoid]:
             found.append(f"understood.avoid {out['understood'].get('avoid')} not in the regulation's order")

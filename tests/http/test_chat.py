@@ -28,7 +28,8 @@ def test_vegan_question_offers_only_vegan_items_with_menu_names_and_prices(clien
     r = ask(client, "Anything vegan?")
     assert r.status_code == 200
     body = r.json()
-    assert set(body) == {"reply", "suggestions", "chips", "understood", "source", "requestId"}
+    assert set(body) == {"reply", "suggestions", "chips", "understood", "source", "requestId", "intent", "facts"}
+    assert body["intent"] == "suggest" and body["facts"] == {}
     assert body["understood"]["diets"] == ["vegan"] and not body["understood"]["askAllergen"]
     assert body["source"] == "fallback"  # no OpenAI key in tests by default
     assert body["requestId"] == r.headers["x-request-id"]
@@ -96,7 +97,8 @@ def test_prompt_injection_cannot_widen_the_candidates(client):
 @pytest.mark.parametrize(("payload", "path"), [
     ({"restaurantId": "demo", "sessionToken": "session-0001", "message": "   "}, "message"),
     ({"restaurantId": "demo", "sessionToken": "session-0001", "message": "x" * 501}, "message"),
-    ({"restaurantId": "demo", "sessionToken": "short", "message": "hi"}, "sessionToken"),
+    ({"restaurantId": "demo", "sessionToken": "", "message": "hi"}, "sessionToken"),
+    ({"restaurantId": "demo", "sessionToken": "x" * 129, "message": "hi"}, "sessionToken"),
     ({"restaurantId": "demo", "sessionToken": "has spaces in it", "message": "hi"}, "sessionToken"),
     ({"restaurantId": "demo", "message": "hi"}, "sessionToken"),
     ({"restaurantId": "demo", "sessionToken": "session-0001", "message": 42}, "message"),
@@ -122,7 +124,7 @@ def test_restaurant_errors(client):
     assert ask(client, "hi", restaurant="nowhere").status_code == 404
     r = client.post(f"{CHAT}?restaurantId=nattbaren", json={"restaurantId": "demo", "sessionToken": "session-0001",
                                                            "message": "hi"})
-    assert r.status_code == 400 and r.json()["error"]["code"] == "INVALID_REQUEST"
+    assert r.status_code == 400 and r.json()["error"]["code"] == "RESTAURANT_ID_CONFLICT"
 
 
 def test_cors_on_answers_and_errors_and_preflight(client):
@@ -167,15 +169,38 @@ def test_limits_come_from_settings(app_for):
     assert [ask(client, "vegan?").status_code for _ in range(3)] == [200, 200, 429]
 
 
+PROBE_SECRET = "probe-secret-for-tests"
+
+
 def test_health_check_probes_are_not_stored_not_counted_and_limited_apart(app_for):
     kv = MemoryKV()
-    client, _ = app_for(kv=kv, CHAT_RATE_LIMIT="2 per minute")
+    client, _ = app_for(kv=kv, CHAT_RATE_LIMIT="2 per minute", CHAT_PROBE_SECRET=PROBE_SECRET)
     for _ in range(5):
-        r = ask(client, "Anything vegan?", token="health-check")
+        r = ask(client, "Anything vegan?", token="health-check", headers={"X-Stjarna-Probe": PROBE_SECRET})
         assert r.status_code == 200
         assert r.json()["source"] == "fallback"
     assert not [k for k in kv._data if k.startswith("chat:")]
     assert ask(client, "vegan?").status_code == 200  # diners' budget untouched
+
+
+@pytest.mark.parametrize(("configured", "header"), [
+    (PROBE_SECRET, None), (PROBE_SECRET, "wrong-probe-secret-value"), (PROBE_SECRET, PROBE_SECRET[:-1]),
+    (None, PROBE_SECRET),  # no secret configured: there are no probes at all
+])
+def test_without_the_probe_secret_health_check_is_an_ordinary_session(app_for, configured, header):
+    """Anyone could send sessionToken "health-check": without X-Stjarna-Probe equal to CHAT_PROBE_SECRET
+    it gets a diner's limits and context, and cannot spend the restaurant's probe budget."""
+    kv = MemoryKV()
+    env = {"CHAT_PROBE_SECRET": configured} if configured else {}
+    client, _ = app_for(kv=kv, CHAT_RATE_LIMIT="2 per minute", HEALTH_CHECK_RATE_LIMIT="1 per minute", **env)
+    headers = {} if header is None else {"X-Stjarna-Probe": header}
+    answers = [ask(client, "Anything vegan?", token="health-check", headers=headers) for _ in range(3)]
+    assert [r.status_code for r in answers] == [200, 200, 429]  # the session limit, not the probe limit
+    assert answers[0].headers["x-ratelimit-limit"] == "2"
+    assert [k for k in kv._data if k.startswith("chat:")]  # its context was written, as a diner's is
+    if configured:  # the real probe still has its whole budget
+        probe = ask(client, "Anything vegan?", token="health-check", headers={"X-Stjarna-Probe": configured})
+        assert probe.status_code == 200 and probe.headers["x-ratelimit-limit"] == "1"
 
 
 def test_no_chat_text_or_token_in_logs(client):

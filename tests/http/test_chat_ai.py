@@ -105,8 +105,10 @@ def test_the_monthly_quota_is_counted_and_enforced_per_plan(ai_app):
 
 def test_probes_use_the_fallback_and_do_not_touch_the_quota(ai_app):
     kv = MemoryKV()
-    client, _, fake = ai_app(kv=kv)
-    r = ask(client, "Anything vegan?", token="health-check")
+    client, _, fake = ai_app(kv=kv, CHAT_PROBE_SECRET="probe-secret-for-tests")
+    r = client.post("/api/chat", json={"restaurantId": "demo", "sessionToken": "health-check",
+                                       "message": "Anything vegan?"},
+                    headers={"X-Stjarna-Probe": "probe-secret-for-tests"})
     assert r.json()["source"] == "fallback"
     assert fake.requests == [] and not [k for k in kv._data if k.startswith("chat:")]
 
@@ -118,3 +120,41 @@ def test_history_reaches_the_model_on_a_follow_up(ai_app):
     ask(client, "and without nuts?", token="history-session")
     roles = [m["role"] for m in fake.requests[-1]["messages"]]
     assert roles[-3:] == ["user", "assistant", "user"]
+
+
+# -- questions answered in code: the model only phrases the facts (issue #14, item 7) ------------------
+def test_a_dish_question_reaches_the_model_with_the_codes_facts_and_keeps_the_codes_suggestion(ai_app):
+    client, _, fake = ai_app()
+    fake.script(Behaviour("good", count=1, reply="Good news: the kladdkaka has no nuts in its declared allergens."))
+    body = ask(client, "Does the kladdkaka contain nuts?", token="ai-dish-1").json()
+    assert body["source"] == "ai" and body["intent"] == "dish" and body["facts"]["verdict"] == "no"
+    assert body["reply"].startswith("Good news: the kladdkaka has no nuts")
+    assert "staff" in body["reply"]  # the notes follow the model's words, as on every answer
+    assert [s["name"] for s in body["suggestions"]] == ["Kladdkaka"]  # the code's, not the model's picks
+    facts = next(m["content"] for m in fake.requests[-1]["messages"] if m["content"].startswith("The diner asked"))
+    assert "Kladdkaka does not contain peanuts or tree nuts" in facts
+
+
+def test_a_phrased_fact_with_a_number_the_facts_do_not_hold_is_refused(ai_app):
+    client, _, fake = ai_app()
+    fake.script(Behaviour("good", count=0, reply="We are open until 23:00 tonight!"))
+    body = ask(client, "What time do you close today?", token="ai-hours-1").json()
+    assert body["source"] == "fallback" and body["intent"] == "info"
+    assert "23:00" not in body["reply"] and body["suggestions"] == []
+
+
+def test_a_phrased_fact_that_claims_an_undeclared_dish_is_free_of_an_allergen_is_refused(ai_app):
+    client, _, fake = ai_app()
+    fake.script(Behaviour("good", count=0, reply="The Chef's daily special is nut-free, enjoy!"))
+    body = ask(client, "Does the chef's daily special contain nuts?", token="ai-dish-2").json()
+    assert body["source"] == "fallback" and body["facts"]["verdict"] == "unknown"
+    assert "has not declared" in body["reply"] and body["suggestions"] and all(
+        s["allergensDeclared"] and not {"nuts", "peanuts"} & set(s["allergens"]) for s in body["suggestions"])
+
+
+def test_an_allergy_outside_the_eu14_never_reaches_the_model(ai_app):
+    client, _, fake = ai_app()
+    before = len(fake.requests)
+    body = ask(client, "I'm allergic to garlic", token="ai-garlic").json()
+    assert body["source"] == "fallback" and body["intent"] == "undeclaredAllergen" and body["suggestions"] == []
+    assert len(fake.requests) == before

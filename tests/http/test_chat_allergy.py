@@ -42,15 +42,24 @@ def test_every_reported_phrasing_is_avoided_and_said(client, message, avoid):
     assert any(w in body["reply"] for w in ("staff", "Personal", "personnel", "personal"))
 
 
-def test_an_allergy_without_a_known_allergen_asks_with_every_allergen_as_a_chip(client):
+def test_an_allergy_outside_the_eu14_suggests_nothing_and_says_only_the_14_are_declared(client):
     body = ask(client, "I'm allergic to kiwi", token="session-kiwi").json()
+    assert body["suggestions"] == [] and body["understood"]["avoidTerms"] == ["kiwi"]
+    assert body["intent"] == "undeclaredAllergen" and body["facts"] == {"terms": ["kiwi"]}
+    assert "14 EU allergens" in body["reply"] and "staff" in body["reply"]
+    later = ask(client, "anything vegan?", token="session-kiwi").json()  # kept for later turns
+    assert later["suggestions"] == [] and later["understood"]["avoidTerms"] == ["kiwi"]
+
+
+def test_an_allergy_without_a_known_allergen_asks_with_every_allergen_as_a_chip(client):
+    body = ask(client, "I'm allergic to lychee", token="session-lychee").json()
     assert body["suggestions"] == [] and body["understood"]["askAllergen"]
     assert "Which allergen" in body["reply"] and "staff" in body["reply"]
     labels = [vocabulary.labels("allergens", a)["en"] for a in vocabulary.EU14_ORDER]
     assert body["chips"][:14] == labels and body["chips"][14] == "Start over"
     # a follow-up that names no allergen is asked again; tapping a chip answers the question
-    assert ask(client, "desserts?", token="session-kiwi").json()["suggestions"] == []
-    answered = ask(client, "Sesame", token="session-kiwi").json()
+    assert ask(client, "desserts?", token="session-lychee").json()["suggestions"] == []
+    answered = ask(client, "Sesame", token="session-lychee").json()
     assert answered["understood"]["avoid"] == ["sesame"] and not answered["understood"]["askAllergen"]
     assert_safe(client, answered, ["sesame"])
     assert answered["suggestions"]
