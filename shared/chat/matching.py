@@ -92,6 +92,16 @@ def _ingredient(word: str, lex: Lexicon) -> Entry | None:
     return None
 
 
+def names_allergen(word: str, lex: Lexicon) -> bool:
+    """``word`` alone refers to an allergen, as ``find`` would read it: as written, a compound, embedded
+    or one edit away ("latte", "Erdnussbutter", "nötfri")."""
+    entry = lex.lookup((word,))
+    if entry is not None:
+        return _allergenic(entry)
+    head, _ = _single(word, lex)
+    return _allergenic(head)
+
+
 def _embedded(word: str, lex: Lexicon) -> Entry | None:
     """The allergens of a word that starts or ends with an allergen word (longest part first)."""
     parts: list[Entry] = []

@@ -36,6 +36,7 @@ from shared.chat.constraints import Constraints, read, words
 from shared.chat.dishes import DishIndex, find_dish, index
 from shared.chat.fallback import names_language, reply_language, respond, term_label
 from shared.chat.lexicon import lexicon
+from shared.chat.matching import names_allergen
 
 INTENTS = ("suggest", "recommend", "dish", "which", "ingredients", "info", "undeclaredAllergen", "askAllergen")
 LISTS = frozenset({"suggest", "recommend", "ingredients"})  # the intents a model may answer with picks
@@ -90,12 +91,16 @@ def turn(menu: Menu | dict[str, Any], message: str, previous: Constraints | None
     lex = lexicon()
     tokens = words(message)
     ref = find_dish(tokens, m.dishes, lex)
-    rest = tokens if ref is None else [tok for i, tok in enumerate(tokens) if i not in ref.span]
-    reading = read(rest, previous)
-    c = reading.constraints.forget(forget)
+    # the dish's name is taken out before the message is read, except a word that names an allergen:
+    # "il latte mi fa male" avoids milk whatever "Oat latte" is (fail safe: at worst, "Does the oat
+    # latte contain milk?" also avoids the gluten of "oat")
+    span = frozenset() if ref is None else frozenset(i for i in ref.span if not names_allergen(tokens[i].text, lex))
+    reading = read([tok for i, tok in enumerate(tokens) if i not in span], previous)
+    c = reading.constraints
     current = reading.current
     if ref is not None:  # a question about a dish is not a new search
         c = replace(c, with_terms=previous.with_terms if previous is not None else frozenset())
+    c = c.forget(forget)
     selection = select_items(m.items, m.skipped, c)
     lang = reply_language(c, locale)
     names = names_language(c, lang)

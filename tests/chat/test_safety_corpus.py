@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from shared import vocabulary
-from shared.chat.candidates import select
 from shared.chat.constraints import Constraints, parse
-from shared.chat.fallback import respond
+from shared.chat.turn import turn
 
 CORPUS_PATH = Path(__file__).parent / "safety_corpus.json"
 CORPUS: list[dict[str, Any]] = json.loads(CORPUS_PATH.read_text(encoding="utf-8"))["messages"]
@@ -41,10 +41,15 @@ def _id(case: dict[str, Any]) -> str:
     return f"{case['lang']}:{case['message']}"
 
 
+NOW = datetime(2026, 12, 8, 11, 30, tzinfo=UTC)  # a Tuesday lunch: both seed restaurants open
+
+
 def answer(message: str, menu: dict[str, Any], previous: Constraints | None = None
            ) -> tuple[Constraints, dict[str, Any]]:
-    c = parse(message, previous)
-    return c, respond(select(menu, c), c, currency="SEK", locale="en-SE")
+    """The whole deterministic turn, as the server's fallback and the widget run it: the dish finder
+    takes a dish's name out of the message before it is read, so it must never hide an allergen."""
+    done = turn(menu, message, previous, locale="en-SE", now=NOW)
+    return done.constraints, done.body
 
 
 def allergen_labels(code: str) -> set[str]:
@@ -80,7 +85,7 @@ def problems(case: dict[str, Any], c: Constraints, out: dict[str, Any]) -> list[
         chips = {chip.casefold() for chip in out["chips"]}
         if missing_chips := [code for code in EU14 if not allergen_labels(code) & chips]:
             found.append(f"ask chips lack {missing_chips}: {out['chips']}")
-    if out["understood"] != c.to_json():
+    if {k: v for k, v in out["understood"].items() if k != "termLabels"} != c.to_json():
         found.append("understood != constraints.to_json()")
     if undeclared and not any(word in out["reply"] for word in STAFF):
         found.append(f"reply does not mention the staff: {out['reply']!r}")
