@@ -8,7 +8,7 @@ one run of HTTP checks against a running API, each a PASS or FAIL with the reaso
    (a probe: stored nowhere, not counted against diners); without the secret, an ordinary chat turn;
 5. cors: the menu with ``Origin`` must echo it in ``Access-Control-Allow-Origin`` and the chat's
    preflight must allow it; the reason comes from the allowlist rules (shared/tenants/origins.py);
-6. widget: ``GET /widget.js`` → 200, at most 35 KB.
+6. widget: ``GET /widget.js`` → 200, under 35,000 bytes (``WIDGET_BUDGET_BYTES``).
 """
 
 from __future__ import annotations
@@ -194,10 +194,10 @@ class _Run:
         if response.status_code != 200:
             return Check("widget", "FAIL", f"GET /widget.js answered {response.status_code}")
         size = len(response.content)
-        detail = (f"{size / 1024:.1f} KB of the {WIDGET_BUDGET_BYTES // 1024} KB budget "
+        detail = (f"{size:,} of the {WIDGET_BUDGET_BYTES:,} bytes budget "
                   f"({response.headers.get('content-type')})")
-        return Check("widget", "PASS" if size <= WIDGET_BUDGET_BYTES else "FAIL",
-                     detail if size <= WIDGET_BUDGET_BYTES else "over budget: " + detail)
+        return Check("widget", "PASS" if size < WIDGET_BUDGET_BYTES else "FAIL",
+                     detail if size < WIDGET_BUDGET_BYTES else "over budget: " + detail)
 
 
 def _origin_of(url: str) -> str:

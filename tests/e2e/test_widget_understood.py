@@ -135,7 +135,7 @@ def test_the_allergen_question_and_its_chips(browser, host_site, api, screenshot
     url, local = api
     chat = Chat(browser, host_site, url, f"/question-{local}", viewport=PHONE, has_touch=True)
     page = chat.page
-    question = chat.ask("I'm allergic to kiwi", 1)
+    question = chat.ask("I'm allergic to quinoa", 1)  # a word the vocabulary does not know (kiwi it does)
     assert "Which allergen" in question.inner_text()
     if local:
         assert "Answered on this device" in question.inner_text() and chat.sent == []
@@ -155,6 +155,43 @@ def test_the_allergen_question_and_its_chips(browser, host_site, api, screenshot
     lines = allergen_lines(answer)
     assert lines and not [line for line in lines if "Sesame" in line or "ask staff" in line]
     assert "Hummus with crudités" not in answer.locator(".card h4").all_inner_texts()
+    assert chat.errors == []
+    page.close()
+
+
+def test_ingredient_chips_and_forget(browser, host_site, api, screenshots):
+    """Ingredients under "Understood:" ("with chicken", "No onion"), an allergy outside the EU-14 in the
+    amber row ("Not declared: garlic"), each removable with forget ``ingredient:<key>``."""
+    url, local = api
+    chat = Chat(browser, host_site, url, f"/ingredients-{local}")
+    page = chat.page
+    first = chat.ask("Something with chicken, no onion please", 1)
+    assert labels(first, "Remove ") == ["Remove with chicken", "Remove No onion"]
+    chips = [text.split("\n")[0] for text in first.locator(".u:not(.ua) span").all_inner_texts()]
+    assert chips == ["with chicken", "No onion"]
+    assert first.locator(".card h4").all_inner_texts() == ["Chicken shawarma plate"]
+    first.get_by_role("button", name="Remove No onion").click()
+    page.locator("stjarna-widget .msg.note").first.wait_for(timeout=10000)
+    assert page.locator("stjarna-widget .msg.note").first.inner_text() == "Removed: No onion"
+    second = chat.answer(2)
+    assert labels(second, "Remove ") == ["Remove with chicken"]
+    if not local:
+        assert [s["forget"] for s in chat.sent] == [[], ["ingredient:onion"]]
+
+    third = chat.ask("I'm allergic to garlic", 3)
+    assert "declares only the 14" in third.inner_text() and third.locator(".card").count() == 0
+    assert [t.split("\n")[0] for t in third.locator(".ua span").all_inner_texts()] == ["Not declared: garlic"]
+    assert labels(third, "Stop avoiding") == ["Stop avoiding garlic"]
+    page.screenshot(path=str(screenshots / f"assistant-ingredients-{'local' if local else 'server'}.png"))
+    third.get_by_role("button", name="Stop avoiding garlic").click()
+    page.locator("stjarna-widget .msg.note").nth(1).wait_for(timeout=10000)
+    assert page.locator("stjarna-widget .msg.note").nth(1).inner_text() == "No longer avoiding: garlic"
+    fourth = chat.answer(4)
+    assert labels(fourth, "Stop avoiding") == []
+    if local:
+        assert chat.sent == []
+    else:
+        assert chat.sent[-1]["forget"] == ["ingredient:garlic"]
     assert chat.errors == []
     page.close()
 

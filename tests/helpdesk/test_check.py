@@ -40,7 +40,7 @@ def test_a_healthy_tenant_passes_every_check(support, api, run):
     assert checks["config"] == "PASS 200, serverChat on, ordering on"
     assert "source fallback" in checks["chat"]
     assert checks["cors"].startswith("PASS http://127.0.0.1:8000: allowed by 'http://127.0.0.1:8000'")
-    assert "KB of the 35 KB budget" in checks["widget"]
+    assert "of the 35,000 bytes budget" in checks["widget"]
     assert out.splitlines()[-1] == f"6 passed of 6 checks against {server.url}"
 
 
@@ -127,7 +127,7 @@ def test_an_unreachable_api_fails_every_http_check(support, run):
 
 
 def test_a_widget_over_budget_fails(support, database, run, tmp_path):
-    (tmp_path / "widget.js").write_bytes(b"/*" + b"x" * (35 * 1024) + b"*/")
+    (tmp_path / "widget.js").write_bytes(b"/*" + b"x" * 35_000 + b"*/")
     container = Container(make_settings(), store=PostgresStore(database, timeout_seconds=5), kv=MemoryKV())
     app = Starlette(routes=[*widget_routes(tmp_path), Mount("", app=create_app(("menu", "chat"), container=container))])
     try:
@@ -136,7 +136,7 @@ def test_a_widget_over_budget_fails(support, database, run, tmp_path):
     finally:
         container.close()
     assert code == 1
-    assert lines(out)["widget"].startswith("FAIL over budget: 35.0 KB of the 35 KB budget")
+    assert lines(out)["widget"].startswith("FAIL over budget: 35,004 of the 35,000 bytes budget")
     assert lines(out)["menu"].startswith("PASS")
 
 

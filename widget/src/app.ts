@@ -48,7 +48,7 @@ function load(opts: Options, lang: Lang, t: T, api: Client, saved: Store, ui: Sh
       opts, lang, t, api, store: saved, config, menu, items, order: null, co: checkout(),
       filters: { diets: new Set(), avoid: new Set() },
       chat: { messages: [], previous: null, local: false, busy: false, draft: "" },
-      ...helpers(config, menu, t),
+      ...helpers(config, menu, lang),
       add: (id) => ui.add(items.get(id)), announce: ui.announce, render: ui.render,
     });
   }, async (e: unknown) => {

@@ -31,21 +31,28 @@ function responder(ctx: Ctx): Promise<Local> {
 
 /** Send a message; with `forget` (a part of the reading taken back), show `note` instead of the message. */
 type Say = (text: string, forget?: string, note?: string) => void;
-type Chip = [label: string, forget: string];
+type Chip = [label: string, forget: string, name?: string]; // name: what the button and the note say, else label
 
 /** What the assistant understood, as removable chips: the avoided allergens first, then the rest. */
 function understood(ctx: Ctx, u: Understood, say: Say): Child[] {
   const { t, lang } = ctx;
   const row = (title: Key, chips: Chip[], allergen?: boolean): Child => chips.length > 0 &&
-    h("div", { class: allergen ? "u ua" : "u" }, t(title), chips.map(([label, code]) => h("span", {}, label,
-      h("button", { "aria-label": t(allergen ? "stopAvoiding" : "remove", label),
-                    onclick: () => say(ctx.chat.said ?? "", code, t(allergen ? "unavoided" : "removed", label)) }, "×"))));
+    h("div", { class: allergen ? "u ua" : "u" }, t(title), chips.map(([label, code, name = label]) => h("span", {}, label,
+      h("button", { "aria-label": t(allergen ? "stopAvoiding" : "remove", name),
+                    onclick: () => say(ctx.chat.said ?? "", code, t(allergen ? "unavoided" : "removed", name)) }, "×"))));
   const rest: Chip[] = [...u.diets.map((d): Chip => [tagLabel(d, lang), "diet:" + d]),
                         ...u.courses.map((c): Chip => [t(c as Key), "course:" + c])];
   if (u.maxPriceCents !== null) rest.push([t("under", ctx.money(u.maxPriceCents)), "maxPrice"]);
   if (u.spicy !== null) rest.push([u.spicy ? tagLabel("spicy", lang) : t("mild"), "spicy"]);
   if (u.cheapest) rest.push([t("cheapest"), "cheapest"]);
-  return [row("avoiding", u.avoid.map((a): Chip => [allergenLabel(a, lang), "allergen:" + a]), true),
+  // ingredient terms, labelled in the reply's language by the answer itself ("Stop avoiding onion")
+  const term = (key: Key, bare?: boolean) => (k: string): Chip => {
+    const word = u.termLabels?.[k] ?? k;
+    return [t(key, word), "ingredient:" + k, bare ? word : undefined];
+  };
+  rest.push(...u.with.map(term("withTerm")), ...u.without.map(term("avoidX")));
+  return [row("avoiding", [...u.avoid.map((a): Chip => [allergenLabel(a, lang), "allergen:" + a]),
+                           ...u.avoidTerms.map(term("notDeclared", true))], true),
           row("understood", rest)];
 }
 

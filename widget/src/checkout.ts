@@ -76,11 +76,10 @@ function explain(ctx: Shop, e: unknown): string {
       timeZone: ctx.menu.restaurant.timezone, weekday: "long", hour: "2-digit", minute: "2-digit", hourCycle: "h23" })) : "");
   }
   if (e.code === "ORDERING_DISABLED") return t("orderingOff");
-  // the restaurant's ceilings (docs/orders.md): what to do next, in plain words
+  // the restaurant's ceilings (docs/orders.md), in plain words; RESTAURANT_BUSY is a 429 as below
   if (e.code === "TOO_MANY_ITEMS") return t("tooManyItems", Number(e.data.maxItems));
   if (e.code === "ORDER_TOTAL_TOO_HIGH") return t("tooExpensive", ctx.money(Number(e.data.maxTotalCents)));
   if (e.code === "TOO_MANY_OPEN_ORDERS") return t("tooManyOpen", Number(e.data.openOrders));
-  if (e.code === "RESTAURANT_BUSY") return t("busy", e.retryAfter ?? 60);
   return e.status === 429 ? t("rateLimited", e.retryAfter ?? 30) : t("orderFailed", e.message);
 }
 

@@ -53,7 +53,7 @@ export interface Ctx {
   render(only?: "menu" | "assistant" | "cart" | null): void;
 }
 
-export function helpers(config: Config, menu: Menu, t: T): Pick<Ctx, "money" | "hours" | "opens"> {
+export function helpers(config: Config, menu: Menu, lang: Lang): Pick<Ctx, "money" | "hours" | "opens"> {
   const r = menu.restaurant;
   const formats = new Map<boolean, Intl.NumberFormat>();
   const format = (whole: boolean): Intl.NumberFormat => {
@@ -77,7 +77,9 @@ export function helpers(config: Config, menu: Menu, t: T): Pick<Ctx, "money" | "
     opens() {
       const next = hours()?.next;
       if (!next) return "";
-      const day = next.inDays === 0 ? t("today") : next.inDays === 1 ? t("tomorrow") : t("days").split(" ")[next.weekday]!;
+      // "today", "i morgon", "Friday": the browser's own words (2024-01-01 was a Monday)
+      const day = next.inDays < 2 ? new Intl.RelativeTimeFormat(lang, { numeric: "auto" }).format(next.inDays, "day")
+        : new Intl.DateTimeFormat(lang, { weekday: "long", timeZone: "UTC" }).format(Date.UTC(2024, 0, 1 + next.weekday));
       return `${day} ${next.time}`;
     },
   };

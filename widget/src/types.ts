@@ -26,7 +26,15 @@ export interface Section {
 
 export interface Menu {
   version?: number;
-  restaurant: { id?: string; slug?: string; name: string; currency: string; locale: string; timezone: string; hours: Hours };
+  restaurant: {
+    id?: string; slug?: string; name: string; currency: string; locale: string; timezone: string; hours: Hours;
+    /** Contact fields (docs/api.md): always in the server's payload, null when unset. Plain text; lines split by "\n". */
+    address?: string | null;
+    /** E.164, e.g. "+46701740642". */
+    phone?: string | null;
+    /** An absolute http(s) URL. */
+    website?: string | null;
+  };
   sections: Section[];
 }
 
@@ -71,5 +79,9 @@ export interface Answer {
   reply: string;
   suggestions: Suggestion[];
   chips: string[];
-  understood: Understood; // Constraints.to_json of the Python core
+  understood: Understood; // Constraints.to_json of the Python core, with termLabels
+  /** What the message asked (docs/api.md): suggest, recommend, dish, which, ingredients, info, undeclaredAllergen, askAllergen. */
+  intent?: string;
+  /** What the answer states, in codes (docs/api.md); the widget does not read it. */
+  facts?: Record<string, unknown>;
 }

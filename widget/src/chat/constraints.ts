@@ -2,13 +2,14 @@
 // language of the vocabulary's languages.understood. The rules (every allergen named is avoided unless
 // plainly asked for; allergy intent without an allergen, or with an unknown word in its list, asks
 // which; negation scope, "after" negations, price, language, follow-ups, a reset that keeps the
-// avoided allergens, forget) are documented there.
+// avoided allergens, ingredients with/without/avoided, forget) are documented there.
 
 import { EU14_ORDER, type Kind, type Lexicon, lexicon, MEANINGFUL } from "./lexicon";
 import { correct, find, type Hit } from "./matching";
 import { isNumber, size, type Token, tokenize } from "./text";
 
 const MAX_PRICE_DIGITS = 7;
+const LISTED: Kind[] = ["allergen", "condition", "ingredient"]; // what a negation's list holds
 /** What a diner may take back from the assistant's reading besides allergen:, diet: and course: codes. */
 export const FORGET_FIXED = ["maxPrice", "cheapest", "spicy"] as const;
 
@@ -21,10 +22,13 @@ export interface Constraints {
   courses: Set<string>;
   language: string | null; // one of lexicon().languages
   askAllergen: boolean; // allergy-related, but no allergen named yet: ask which
+  withTerms: Set<string>; // ingredient keys: dishes whose menu text mentions one
+  withoutTerms: Set<string>; // ingredient keys: dishes whose menu text mentions one are out
+  avoidTerms: Set<string>; // allergies outside the EU-14 (ingredient keys): nothing is safe
 }
 
 /** Allergens are in play: undeclared items are out and the reply tells the diner to check. */
-export const allergy = (c: Constraints): boolean => c.avoid.size > 0 || c.askAllergen;
+export const allergy = (c: Constraints): boolean => c.avoid.size > 0 || c.askAllergen || c.avoidTerms.size > 0;
 
 const NONE: ReadonlySet<Kind> = new Set();
 const kinds = (hit: Hit): ReadonlySet<Kind> => hit.entry?.kinds ?? NONE;
@@ -38,7 +42,7 @@ function negatedHits(hits: Hit[], lex: Lexicon): Set<number> {
     const ks = kinds(hit);
     if (hit.brk) scopeEnd = -1;
     if (hit.start < scopeEnd) {
-      if (ks.has("allergen") || ks.has("condition")) {
+      if (any(ks, LISTED)) {
         negated.add(k);
         scopeEnd = hit.end + lex.scope;
         listed = true;
@@ -64,7 +68,7 @@ function negatedHits(hits: Hit[], lex: Lexicon): Set<number> {
     let cursor = hit.start, j = k - 1;
     while (j >= 0 && hits[j]!.end === cursor && !hits[j + 1]!.brk) {
       const before = kinds(hits[j]!);
-      if (before.has("allergen")) negated.add(j);
+      if (any(before, LISTED)) negated.add(j);
       else if (!before.has("connector")) break;
       cursor = hits[j]!.start;
       j--;
@@ -119,7 +123,7 @@ function unknownInList(tokens: Token[], i: number, byStart: Map<number, Hit>, co
   while (i < tokens.length && !tokens[i]!.brk) {
     const hit = byStart.get(i);
     if (hit === undefined) return unknown(tokens, i, covered, lex);
-    if (!any(kinds(hit), ["allergen", "condition", "connector"])) return false;
+    if (!any(kinds(hit), [...LISTED, "connector"])) return false;
     i = hit.end;
   }
   return false;
@@ -193,21 +197,52 @@ function codesOf(hits: Hit[], indices: Iterable<number>): Set<string> {
   return codes;
 }
 
-export function parse(message: string, previous: Constraints | null = null): Constraints {
+/** The message's tokens, explicit misspellings corrected: what read and the dish finder read. */
+export const words = (message: string): Token[] => correct(tokenize(message), lexicon());
+
+export interface Reading {
+  current: Constraints; // what this message says on its own
+  constraints: Constraints; // the conversation's constraints after it (previous followed up)
+  hits: Hit[];
+}
+
+/** The codes of a reading's hits of one kind (info topics, say), in message order. */
+export function topics(reading: Reading, kind: Kind): string[] {
+  const out = new Set<string>();
+  for (const h of reading.hits) {
+    for (const sense of h.entry?.senses ?? []) {
+      if (sense.kind === kind) for (const code of sense.codes.length ? sense.codes : [kind]) out.add(code);
+    }
+  }
+  return [...out];
+}
+
+export const parse = (message: string, previous: Constraints | null = null): Constraints =>
+  read(words(message), previous).constraints;
+
+/** Tokens (words; the dish finder may have taken a dish's name out) -> the reading. */
+export function read(tokens: Token[], previous: Constraints | null = null): Reading {
   const lex = lexicon();
-  const tokens = correct(tokenize(message), lex);
   const hits = find(tokens, lex);
   const negated = negatedHits(hits, lex);
   const [intent, unresolved] = allergyOf(tokens, hits, lex);
   const asked = intent ? new Set<number>() : positiveHits(hits, negated);
   const diets = new Set<string>(), avoid = new Set<string>(), courses = new Set<string>();
+  const withTerms = new Set<string>(), withoutTerms = new Set<string>(), avoidTerms = new Set<string>();
   let spicy: boolean | null = null, cheapest = false, reset = false;
   hits.forEach((hit, k) => {
     if (!hit.entry) return;
     const neg = negated.has(k);
+    const allergenic = hit.entry.kinds.has("allergen") || hit.entry.kinds.has("condition");
     for (const { kind, codes } of hit.entry.senses) {
       if ((kind === "allergen" && !asked.has(k)) || kind === "condition") codes.forEach((c) => avoid.add(c));
-      else if (kind === "diet" && !neg) codes.forEach((c) => diets.add(c));
+      else if (kind === "ingredient") {
+        // an allergen word (salmon, cheese) keeps its allergen meaning: only asked for is it "with"
+        if (allergenic) {
+          if (asked.has(k)) codes.forEach((c) => withTerms.add(c));
+        } else if (intent) codes.forEach((c) => avoidTerms.add(c));
+        else codes.forEach((c) => (neg ? withoutTerms : withTerms).add(c));
+      } else if (kind === "diet" && !neg) codes.forEach((c) => diets.add(c));
       else if (kind === "course" && !neg) codes.forEach((c) => courses.add(c));
       else if ((kind === "spicy" || kind === "mild") && !(neg && kind === "mild")) spicy = kind === "spicy" && !neg;
       else if (kind === "cheapest" && !neg) cheapest = true;
@@ -216,19 +251,32 @@ export function parse(message: string, previous: Constraints | null = null): Con
   });
   const current: Constraints = {
     diets, avoid, maxPriceCents: maxPrice(hits), cheapest, spicy, courses, language: language(hits, lex),
-    askAllergen: intent && (unresolved || !avoid.size),
+    askAllergen: intent && (unresolved || !(avoid.size || avoidTerms.size)), withTerms, withoutTerms, avoidTerms,
   };
+  return { current, constraints: followUp(current, previous, reset), hits };
+}
+
+const union = (a: Set<string>, b: Set<string>): Set<string> => new Set([...a, ...b]);
+const minus = (a: Set<string>, b: Set<string>): Set<string> => new Set([...a].filter((v) => !b.has(v)));
+
+function followUp(current: Constraints, previous: Constraints | null, reset: boolean): Constraints {
   if (!previous) return current;
-  if (reset) return { ...current, avoid: new Set([...current.avoid, ...previous.avoid]) };
+  if (reset) {
+    return { ...current, avoid: union(current.avoid, previous.avoid),
+             avoidTerms: union(current.avoidTerms, previous.avoidTerms) };
+  }
   return {
     diets: current.diets.size ? current.diets : previous.diets,
-    avoid: new Set([...current.avoid, ...previous.avoid]),
+    avoid: union(current.avoid, previous.avoid),
     maxPriceCents: current.maxPriceCents ?? previous.maxPriceCents,
     cheapest: current.cheapest || previous.cheapest,
     spicy: current.spicy ?? previous.spicy,
     courses: current.courses.size ? current.courses : previous.courses,
     language: current.language ?? previous.language,
-    askAllergen: current.askAllergen || (previous.askAllergen && !current.avoid.size),
+    askAllergen: current.askAllergen || (previous.askAllergen && !(current.avoid.size || current.avoidTerms.size)),
+    withTerms: minus(current.withTerms.size ? current.withTerms : previous.withTerms, current.withoutTerms),
+    withoutTerms: minus(union(current.withoutTerms, previous.withoutTerms), current.withTerms),
+    avoidTerms: union(current.avoidTerms, previous.avoidTerms),
   };
 }
 
@@ -241,7 +289,8 @@ export function forget(c: Constraints, what: Iterable<string>): Constraints {
   return {
     ...c, avoid: strip("allergen", c.avoid), diets: strip("diet", c.diets), courses: strip("course", c.courses),
     maxPriceCents: gone.has("maxPrice") ? null : c.maxPriceCents, cheapest: c.cheapest && !gone.has("cheapest"),
-    spicy: gone.has("spicy") ? null : c.spicy,
+    spicy: gone.has("spicy") ? null : c.spicy, withTerms: strip("ingredient", c.withTerms),
+    withoutTerms: strip("ingredient", c.withoutTerms), avoidTerms: strip("ingredient", c.avoidTerms),
   };
 }
 
@@ -258,6 +307,10 @@ export interface Understood {
   courses: string[];
   language: string | null;
   askAllergen: boolean; // the reply asks which allergen; the chips name them
+  with: string[]; // ingredient keys
+  without: string[];
+  avoidTerms: string[]; // allergies outside the EU-14
+  termLabels?: Record<string, string>; // every ingredient key above -> a word of the reply's language (turn adds it)
 }
 
 /** Constraints.to_json of the Python core (the answer's understood, and what tests compare). */
@@ -265,7 +318,8 @@ export function toJson(c: Constraints): Understood {
   return {
     diets: sorted(c.diets), avoid: EU14_ORDER.filter((a) => c.avoid.has(a)), maxPriceCents: c.maxPriceCents,
     cheapest: c.cheapest, spicy: c.spicy, courses: sorted(c.courses), language: c.language,
-    askAllergen: c.askAllergen,
+    askAllergen: c.askAllergen, with: sorted(c.withTerms), without: sorted(c.withoutTerms),
+    avoidTerms: sorted(c.avoidTerms),
   };
 }
 
@@ -278,5 +332,6 @@ export function fromJson(data: Record<string, unknown>): Constraints {
     maxPriceCents: (data.maxPriceCents as number | undefined) ?? null, cheapest: data.cheapest === true,
     spicy: (data.spicy as boolean | undefined) ?? null, courses: new Set(set("courses")),
     language: (data.language as string | undefined) ?? null, askAllergen: data.askAllergen === true,
+    withTerms: new Set(set("with")), withoutTerms: new Set(set("without")), avoidTerms: new Set(set("avoidTerms")),
   };
 }

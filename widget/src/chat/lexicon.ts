@@ -3,14 +3,16 @@
 // languages listed in its languages.understood are read, whatever the file holds.
 
 import {
-  allergenWords, allergyIntent, conditions, courses, diets, dietWords, exclusion, fuzzyStopwords, languageHints,
-  languages as LANGUAGES, misspellings, negation, notAllergens, positive, price, reset, spice,
+  allergenWords, allergyIntent, conditions, courses, diets, dietWords, exclusion, fuzzyStopwords,
+  ingredients as INGREDIENTS, languageHints, languages as LANGUAGES, misspellings, negation, notAllergens, positive,
+  price, questions, reset, spice,
 } from "../../../shared/vocabulary.json";
 import { chars, phrase } from "./text";
 
 export type Kind =
   | "diet" | "allergen" | "condition" | "neg_before" | "neg_after" | "connector" | "closer" | "price_max"
-  | "cheapest" | "currency" | "spicy" | "mild" | "course" | "hint" | "reset" | "intent" | "exclusion" | "positive";
+  | "cheapest" | "currency" | "spicy" | "mild" | "course" | "hint" | "reset" | "intent" | "exclusion" | "positive"
+  | "ingredient" | "recommend" | "info";
 
 /** The EU-14 codes in the regulation's order (shared/vocabulary.py EU14_ORDER). */
 export const EU14_ORDER: readonly string[] = [
@@ -38,6 +40,8 @@ export interface Lexicon {
   sectionWords: [string, string[][]][]; // course -> phrases, in the vocabulary's order
   dietSatisfiedBy: Record<string, string[]>;
   languages: string[];
+  ingredients: Map<string, string[][]>; // ingredient key -> its phrases, every language
+  articles: Set<string>; // definite articles and demonstratives ("the", "den", "der")
 }
 
 /** A vocabulary block ({"en": [...], "sv": [...], "$comment": ...}) or anything else, read loosely. */
@@ -102,6 +106,26 @@ function build(): Lexicon {
     add(course.words, { kind: "course", codes: [code] });
     sectionWords.push([code, course.sectionWords.map(phrase)]);
   }
+  const ingredients = new Map<string, string[][]>();
+  for (const group of INGREDIENTS.groups as Block[]) {
+    const key = String(group.key);
+    const words = Object.fromEntries(Object.entries(group).filter(([lang]) => lang !== "key"));
+    add(words, { kind: "ingredient", codes: [key] });
+    const seenPhrase = new Set<string>();
+    const list: string[][] = [];
+    for (const [, ws] of perLang(words, langs)) {
+      for (const w of ws) {
+        const p = phrase(w);
+        if (p.length && !seenPhrase.has(p.join(" "))) {
+          seenPhrase.add(p.join(" "));
+          list.push(p);
+        }
+      }
+    }
+    ingredients.set(key, list);
+  }
+  add(questions.recommend, { kind: "recommend", codes: [] });
+  for (const [topic, words] of Object.entries(questions.info as Block)) add(words, { kind: "info", codes: [topic] });
   add(languageHints, { kind: "hint", codes: [] });
   add(reset, { kind: "reset", codes: [] });
 
@@ -147,6 +171,8 @@ function build(): Lexicon {
     sectionWords,
     dietSatisfiedBy,
     languages: langs,
+    ingredients,
+    articles: new Set(perLang(questions.articles, langs).flatMap(([, words]) => words.flatMap(phrase))),
   };
 }
 

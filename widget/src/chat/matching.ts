@@ -64,6 +64,15 @@ function allergen(word: string, lex: Lexicon): Entry | null {
   return embedded(word, lex);
 }
 
+/** word as an ingredient ("tomat" of "tomatallergi"), as written or less a linking "s". */
+function ingredient(word: string, lex: Lexicon): Entry | null {
+  for (const candidate of [word, word.endsWith("s") ? chars(word).slice(0, -1).join("") : ""]) {
+    const entry = candidate ? lookup(candidate, lex) : null;
+    if (entry !== null && entry.kinds.has("ingredient")) return entry;
+  }
+  return null;
+}
+
 /** The allergens of a word that starts or ends with an allergen word (longest part first). */
 function embedded(word: string, lex: Lexicon): Entry | null {
   const w = chars(word);
@@ -84,6 +93,13 @@ function embedded(word: string, lex: Lexicon): Entry | null {
         && !senses.some((t) => t.kind === s.kind && t.codes.join("\u0000") === s.codes.join("\u0000"))) senses.push(s);
   }
   return { senses, langs: new Set(parts.flatMap((e) => [...e.langs])), kinds: new Set(senses.map((s) => s.kind)) };
+}
+
+/** word alone refers to an allergen, as find would read it: as written, a compound, embedded or one
+ * edit away ("latte", "Erdnussbutter", "nötfri"). */
+export function namesAllergen(word: string, lex: Lexicon): boolean {
+  const entry = lookup(word, lex);
+  return entry !== null ? allergenic(entry) : allergenic(single(word, lex)[0]);
 }
 
 type Reading = [Entry | null, Entry | null];
@@ -107,7 +123,7 @@ function read(word: string, lex: Lexicon): Reading {
   for (let size = 2; size < w.length - 1; size++) { // the longest suffix first, the allergen at least 2 letters
     const tail = w.slice(size).join("");
     if (lex.suffixes.has(tail)) {
-      const head = allergen(w.slice(0, size).join(""), lex), entry = lookup(tail, lex);
+      const head = allergen(w.slice(0, size).join(""), lex) ?? ingredient(w.slice(0, size).join(""), lex), entry = lookup(tail, lex);
       // an allergy word ends it: "matallergi" is allergy-related
       if (head !== null || (entry !== null && entry.kinds.has("intent") && entry.kinds.has("neg_after"))) {
         return [head, entry];
