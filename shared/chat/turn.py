@@ -91,11 +91,14 @@ def turn(menu: Menu | dict[str, Any], message: str, previous: Constraints | None
     lex = lexicon()
     tokens = words(message)
     ref = find_dish(tokens, m.dishes, lex)
-    # the dish's name is taken out before the message is read, except a word that names an allergen:
-    # "il latte mi fa male" avoids milk whatever "Oat latte" is (fail safe: at worst, "Does the oat
-    # latte contain milk?" also avoids the gluten of "oat")
-    span = frozenset() if ref is None else frozenset(i for i in ref.span if not names_allergen(tokens[i].text, lex))
+    # the dish's name is taken out before the message is read ("is the salmon gluten-free?" asks about
+    # gluten, not fish); in an allergy-related message the name's allergen words are read too, so a
+    # name never hides an allergy: "il latte mi fa male" avoids milk whatever "Oat latte" is
+    span = frozenset() if ref is None else ref.span
     reading = read([tok for i, tok in enumerate(tokens) if i not in span], previous)
+    if reading.allergic and span:
+        span = frozenset(i for i in span if not names_allergen(tokens[i].text, lex))
+        reading = read([tok for i, tok in enumerate(tokens) if i not in span], previous)
     c = reading.constraints
     current = reading.current
     if ref is not None:  # a question about a dish is not a new search

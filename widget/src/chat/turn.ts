@@ -63,9 +63,14 @@ export function turn(menu: Menu | Payload, message: string, previous: Constraint
   const lex = lexicon();
   const tokens = words(message);
   const ref = findDish(tokens, m.dishes, lex);
-  // the dish's name is taken out before the message is read, except a word that names an allergen
-  const span = new Set(ref === null ? [] : [...ref.span].filter((i) => !namesAllergen(tokens[i]!.text, lex)));
-  const reading = read(tokens.filter((_, i) => !span.has(i)), previous);
+  // the dish's name is taken out before the message is read; in an allergy-related message its
+  // allergen words are read too, so a name never hides an allergy (see turn.py)
+  let span = new Set(ref === null ? [] : ref.span);
+  let reading = read(tokens.filter((_, i) => !span.has(i)), previous);
+  if (reading.allergic && span.size) {
+    span = new Set([...span].filter((i) => !namesAllergen(tokens[i]!.text, lex)));
+    reading = read(tokens.filter((_, i) => !span.has(i)), previous);
+  }
   let c = reading.constraints;
   const current = reading.current;
   if (ref !== null) c = { ...c, withTerms: previous !== null ? previous.withTerms : new Set() }; // not a new search
