@@ -21,9 +21,7 @@ measured in the same run, as a ratio. Goal: within 2x.
 
 from __future__ import annotations
 
-import argparse
 import functools
-import json
 import statistics
 import sys
 import time
@@ -37,7 +35,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from shared import vocabulary  # noqa: E402
+from bench import safety_report  # noqa: E402
 from shared.chat.candidates import Item, Selection, menu_items, select_items  # noqa: E402
 from shared.chat.constraints import Constraints, parse  # noqa: E402
 from shared.chat.turn import INTENTS, prepare, turn  # noqa: E402
@@ -163,16 +161,7 @@ def render(data: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
-    parser.add_argument("--repeat", type=int, default=20, help="timed calls per message (default 20)")
-    args = parser.parse_args(argv)
-    if args.repeat < 1:
-        parser.error("--repeat must be at least 1")
-    vocabulary.allergens()  # fails loudly on a broken vocabulary before any figure is printed
-    data = report(args.repeat)
-    print(json.dumps(data, ensure_ascii=False, indent=2) if args.json else render(data))
-    return 1 if data["unsafe"] or data["errors"] else 0
+    return safety_report.run(__doc__, argv, "timed calls per message (default 20)", report, render)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,8 @@ import json
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -34,15 +36,15 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from shared import vocabulary  # noqa: E402
-from shared.chat.candidates import select  # noqa: E402
 from shared.chat.constraints import parse  # noqa: E402
-from shared.chat.fallback import respond  # noqa: E402
+from shared.chat.turn import turn  # noqa: E402
 from tests.chat.conftest import demo_payload  # noqa: E402
 
 CORPUS = REPO / "tests" / "chat" / "safety_corpus.json"
 LANGUAGES = ("en", "sv", "de", "fr", "es", "it", "nl", "da", "no", "fi", "pl")
 ANSWERED_GOAL = {lang: 0.9 if lang in ("en", "sv") else 0.8 for lang in LANGUAGES}
 PARSE_GOAL_US = 62.0  # 2x the old parser's 31 µs per message
+NOW = datetime(2026, 12, 8, 11, 30, tzinfo=UTC)  # a Tuesday lunch: the seed restaurants are open
 DIET_TAGS = {"vegan": {"vegan"}, "vegetarian": {"vegetarian", "vegan"},
              "pescatarian": {"pescatarian", "vegetarian", "vegan"}, "halal": {"halal"}, "kosher": {"kosher"}}
 
@@ -63,9 +65,9 @@ def answerable(case: dict[str, Any], menu: dict[str, Any]) -> bool:
 def check(case: dict[str, Any], menu: dict[str, Any]) -> dict[str, Any]:
     base = {"lang": case["lang"], "message": case["message"], "kind": case["kind"],
             "answerable": answerable(case, menu)}
-    try:
-        c = parse(case["message"])
-        out = respond(select(menu, c), c, currency="SEK", locale="en-SE")
+    try:  # the whole deterministic turn, as the server's fallback and the widget answer
+        done = turn(menu, case["message"], None, locale="en-SE", now=NOW)
+        c, out = done.constraints, done.body
     except Exception as exc:  # a crash is no answer: counted apart, and it fails the run
         return {**base, "unsafe": [], "missed": [], "suggested": False, "language": None,
                 "error": f"{type(exc).__name__}: {exc}"}
@@ -83,8 +85,10 @@ def check(case: dict[str, Any], menu: dict[str, Any]) -> dict[str, Any]:
         missed.append(f"avoided although asked for {sorted(wrongly)}")
     if "diets" in case and c.diets != set(case["diets"]):
         missed.append(f"diets {sorted(c.diets)} instead of {case['diets']}")
-    if c.ask_allergen != case["ask"]:
+    if c.ask_allergen != case["ask"] and not (case["ask"] and c.avoid_terms):  # kiwi: no question, nothing offered
         missed.append(f"askAllergen {c.ask_allergen} instead of {case['ask']}")
+    if c.avoid_terms and out["suggestions"]:
+        unsafe.append("an allergy outside the EU-14, yet dishes suggested")
     return {**base, "unsafe": unsafe, "missed": missed, "suggested": bool(out["suggestions"]),
             "language": c.language, "error": None}
 
@@ -182,17 +186,24 @@ def render(data: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+def run(doc: str | None, argv: list[str] | None, repeat_help: str, report_: Callable[[int], dict[str, Any]],
+        render_: Callable[[dict[str, Any]], str]) -> int:
+    """The command line of a report (this one and bench/questions_report.py): ``--json``, ``--repeat``;
+    exit 1 on any unsafe answer or error."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0] if doc else None)
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
-    parser.add_argument("--repeat", type=int, default=20, help="timing passes over the corpus (default 20)")
+    parser.add_argument("--repeat", type=int, default=20, help=repeat_help)
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
     vocabulary.allergens()  # fails loudly on a broken vocabulary before any figure is printed
-    data = report(args.repeat)
-    print(json.dumps(data, ensure_ascii=False, indent=2) if args.json else render(data))
+    data = report_(args.repeat)
+    print(json.dumps(data, ensure_ascii=False, indent=2) if args.json else render_(data))
     return 1 if data["unsafe"] or data["errors"] else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run(__doc__, argv, "timing passes over the corpus (default 20)", report, render)
 
 
 if __name__ == "__main__":
