@@ -396,7 +396,7 @@ def test_the_restaurant_alias_and_options(browser, live_server, host_site, widge
     box = fab.bounding_box()
     assert box is not None and box["x"] < 100  # on the left
     colours = fab.evaluate("el => [getComputedStyle(el).backgroundColor, getComputedStyle(el).color]")
-    assert colours == ["rgb(255, 215, 0)", "rgb(17, 17, 17)"]  # dark text on a light theme colour
+    assert colours == ["rgb(255, 215, 0)", "rgb(0, 0, 0)"]  # dark text on a light theme colour
     assert errors == []
     page.close()
 

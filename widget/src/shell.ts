@@ -50,7 +50,7 @@ function onColour(hex: string): string {
     const c = parseInt(full.slice(i, i + 2), 16) / 255;
     return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
   });
-  return 0.2126 * r! + 0.7152 * g! + 0.0722 * b! > 0.18 ? "#111" : "#fff";
+  return 0.2126 * r! + 0.7152 * g! + 0.0722 * b! > 0.18 ? "#000" : "#fff";
 }
 
 const svg = (tag: string, attrs: Record<string, string>): SVGElement => {

@@ -1,8 +1,11 @@
 // The widget's stylesheet, adopted by its shadow root as a constructable stylesheet (no <style>
 // element, so a host page's CSP needs no 'unsafe-inline'). `--c` is the theme colour, `--f` the
-// text colour on it. The host element's rules are !important: host CSS cannot move or hide it.
+// text colour on it. The host element's rules are !important: host CSS cannot move or hide it, nor
+// restyle its text. Its font and colour must be !important too, or `all:initial!important` beats them
+// and the widget renders in the browser's default font (Times New Roman, 16 px). Dish names may be
+// long words (120 characters): `.v` wraps anywhere, and `.e` (the price and Add) never shrinks.
 
-export const STYLES = `:host{all:initial!important;position:fixed!important;z-index:2147483000!important;bottom:16px!important;right:16px!important;display:block!important;font:15px/1.45 system-ui,sans-serif;color:#1b1b1b}
+export const STYLES = `:host{all:initial!important;position:fixed!important;z-index:2147483000!important;bottom:16px!important;right:16px!important;display:block!important;font:15px/1.45 system-ui,sans-serif!important;color:#1b1b1b!important}
 :host([data-position=left]){left:16px!important;right:auto!important}
 *{box-sizing:border-box;font:inherit;color:inherit}
 [hidden]{display:none!important}
@@ -25,14 +28,14 @@ h2,h3{margin:0;font-size:17px;font-weight:700}
 [role=tablist]{display:flex;border-bottom:1px solid #ddd}
 [role=tab]{flex:1;border:0;border-radius:0;min-height:44px;border-bottom:3px solid #fff}
 [role=tab][aria-selected=true]{border-bottom-color:var(--c);font-weight:700}
-.v{flex:1;overflow:auto;padding:8px 16px;overscroll-behavior:contain}
+.v{flex:1;overflow:auto;padding:8px 16px;overscroll-behavior:contain;overflow-wrap:anywhere}
 .chat{display:flex;flex-direction:column;padding:0}
 h3{font-size:16px;margin-top:16px}
 ul{list-style:none;margin:0;padding:0}
 .i{display:flex;gap:12px}
 .i,.c{padding:10px 0;border-bottom:1px solid #eee}
 .i>div:first-child{flex:1}
-.e{display:flex;flex-direction:column;align-items:flex-end;gap:6px}
+.e{display:flex;flex-direction:column;align-items:flex-end;gap:6px;flex:none}
 .r{display:flex;justify-content:space-between;gap:8px}
 h4{margin:0;font-weight:600}
 .p{white-space:nowrap;font-weight:600}
@@ -43,7 +46,7 @@ h4{margin:0;font-weight:600}
 .f{display:flex;flex-wrap:wrap;gap:6px}
 .f button,.chips button{border-radius:18px}
 .log{flex:1;overflow:auto;padding:12px 16px;display:flex;flex-direction:column;gap:8px}
-.msg{max-width:90%;padding:8px 12px;border-radius:12px;background:#f1f1f1;white-space:pre-wrap;overflow-wrap:anywhere}
+.msg{max-width:90%;padding:8px 12px;border-radius:12px;background:#f1f1f1;white-space:pre-wrap}
 .msg.me{align-self:flex-end;background:var(--c)}
 .note{align-self:center;background:#fff4e5;font-size:13px}
 .card{background:#fff;border:1px solid #ddd;border-radius:10px;padding:8px;margin-top:6px;white-space:normal}
