@@ -9,7 +9,7 @@ Run: ``.venv/bin/python bench/import_bench.py [--json FILE] [--quick]`` (or ``sc
 2. Import + first request: the same fresh processes, then ``handler(event)`` twice with an API Gateway
    v2 event, the menu handler configured from the environment (DATABASE_URL → an embedded PostgreSQL
    started here, menu of 200 items, in-memory KV). The first request pays what was moved out of the
-   import: settings (pydantic-settings), psycopg, the connection and two queries.
+   import: settings (a plain class since #17), psycopg, the connection and two queries.
 3. Breakdown of that first-request cost in a fresh process: load_settings(), import of the Postgres
    store (psycopg), connect + one query.
 4. The same import + first request from the ARTEFACT the deployer builds (scripts/package, unzipped),
@@ -229,7 +229,7 @@ def run_bench(*, quick: bool = False) -> dict[str, Any]:
             med("menu", "process") / med("minimal", "process")),
     ]
     g = "first-request breakdown (fresh process, after import)"
-    for key, label in (("settings", "load_settings() (imports pydantic-settings)"),
+    for key, label in (("settings", "load_settings() (no pydantic)"),
                        ("psycopg", "import shared.store.postgres (psycopg)"),
                        ("connect", "psycopg connect + 1st query (Unix socket)"),
                        ("query", "one more query (stjarna_ping)")):

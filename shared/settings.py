@@ -2,16 +2,22 @@
 
 Built by ``load_settings()`` (never at import time), validated once per container, with defaults that
 run the embedded mode on one machine. Production refuses to start on the embedded store.
+
+No pydantic here: importing it and building a model class was half of a Lambda's cold start
+(docs/performance.md). The fields are a declarative table (``Field(default, alias=..., bounds)`` under a
+type annotation); one parser per type turns the environment's text into values, and the messages
+keep pydantic's wording ("MENU_S_MAXAGE: Input should be greater than or equal to 0").
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+import re
+import typing
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Literal
-
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
+from types import MappingProxyType, UnionType
+from typing import Any, ClassVar, Literal
 
 from shared import __version__
 from shared.errors import ConfigError
@@ -33,13 +39,178 @@ ALL_NEEDS: frozenset[Need] = frozenset({"store", "kv", "limits", "admin_keys"})
 DEV_ADMIN_KEY_PEPPER = "stjarna-development-pepper"
 DEV_CLIENT_HASH_SECRET = "stjarna-development-client-hash-secret"  # noqa: S105 - public, refused in production
 REFUSED = "Refusing to start in production:"
+_MASK = "**********"
 
 
-class Settings(BaseModel):
-    # Validated from the environment's mapping by load_settings (names upper-cased, empty values dropped):
-    # a plain model, not pydantic-settings' BaseSettings, whose import alone was a third of a cold
-    # start's first request (docs/performance.md).
-    model_config = ConfigDict(extra="ignore", frozen=True, validate_default=True)
+class SecretStr:
+    """A secret that never prints its value (repr, str, logs, tracebacks): ``get_secret_value()`` reads it."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def get_secret_value(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return f"SecretStr('{_MASK}')" if self._value else "SecretStr('')"
+
+    def __str__(self) -> str:
+        return _MASK if self._value else ""
+
+    def __len__(self) -> int:
+        return len(self._value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SecretStr) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+class InvalidSettings(ValueError):
+    """Every problem found validating settings: ``problems`` is ``[(where, message), ...]``, ``where``
+    the variable's name ("" for a rule across variables)."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__("; ".join(f"{where or 'settings'}: {message}" for where, message in problems))
+        self.problems = problems
+
+
+class FieldInfo:
+    """One setting: its variable (``alias``), default, type (``annotation``) and bounds; ``name``,
+    ``annotation`` and ``parse`` are filled in once, when the table is built. Read it, never change it."""
+
+    __slots__ = ("after", "alias", "annotation", "default", "ge", "gt", "le", "max_length", "min_length", "name",
+                 "parse", "pattern")
+
+    def __init__(self, default: Any, *, alias: str, pattern: str | None = None, gt: float | None = None,
+                 ge: float | None = None, le: float | None = None, min_length: int | None = None,
+                 max_length: int | None = None, after: Callable[[Any], Any] | None = None) -> None:
+        self.name = ""
+        self.annotation: Any = None
+        self.parse: Callable[[object], Any] = _text
+        self.default, self.alias, self.pattern, self.after = default, alias, pattern, after
+        self.gt, self.ge, self.le, self.min_length, self.max_length = gt, ge, le, min_length, max_length
+
+    def __repr__(self) -> str:
+        return f"FieldInfo({self.name}: {self.annotation}, alias={self.alias!r}, default={self.default!r})"
+
+    def validate(self, raw: object) -> Any:
+        """``raw`` (text from the environment, or a value of the field's type) as the field's value;
+        ``ValueError`` with pydantic's message."""
+        value = self.parse(raw)
+        if isinstance(value, str):
+            if self.min_length is not None and len(value) < self.min_length:
+                plural = "" if self.min_length == 1 else "s"
+                raise ValueError(f"String should have at least {self.min_length} character{plural}")
+            if self.max_length is not None and len(value) > self.max_length:
+                raise ValueError(f"String should have at most {self.max_length} characters")
+            if self.pattern is not None and not re.search(self.pattern, value):
+                raise ValueError(f"String should match pattern '{self.pattern}'")
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            if self.gt is not None and not value > self.gt:
+                raise ValueError(f"Input should be greater than {self.gt}")
+            if self.ge is not None and not value >= self.ge:
+                raise ValueError(f"Input should be greater than or equal to {self.ge}")
+            if self.le is not None and not value <= self.le:
+                raise ValueError(f"Input should be less than or equal to {self.le}")
+        if self.after is not None and value is not None:
+            try:
+                value = self.after(value)
+            except ValueError as exc:
+                raise ValueError(f"Value error, {exc}") from exc
+        return value
+
+
+def Field(default: Any, **spec: Any) -> Any:  # noqa: N802 - reads as the declaration it is
+    """A row of the Settings table (typed ``Any`` so ``x: int = Field(3, ...)`` checks as an int)."""
+    return FieldInfo(default, **spec)
+
+
+# One parser per type: text from the environment (or a value already of the type) → the value.
+_TRUE = frozenset({"1", "on", "t", "true", "y", "yes"})
+_FALSE = frozenset({"0", "off", "f", "false", "n", "no"})
+_INTEGER = re.compile(r"[+-]?[0-9_]+(\.0+)?")
+
+
+def _text(raw: object) -> str:
+    if isinstance(raw, str):
+        return raw
+    raise ValueError("Input should be a valid string")
+
+
+def _integer(raw: object) -> int:
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return raw
+    text = _text(raw).strip()
+    try:
+        if not _INTEGER.fullmatch(text):  # ASCII digits, and "3.0" as pydantic takes it
+            raise ValueError(text)
+        return int(text.partition(".")[0])
+    except ValueError:
+        raise ValueError("Input should be a valid integer, unable to parse string as an integer") from None
+
+
+def _number(raw: object) -> float:
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        return float(raw)
+    try:
+        return float(_text(raw).strip())
+    except ValueError:
+        raise ValueError("Input should be a valid number, unable to parse string as a number") from None
+
+
+def _boolean(raw: object) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    text = raw.lower() if isinstance(raw, str) else str(raw) if raw in (0, 1) else ""
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError("Input should be a valid boolean, unable to interpret input")
+
+
+def _path(raw: object) -> Path:
+    return raw if isinstance(raw, Path) else Path(_text(raw))
+
+
+def _secret(raw: object) -> SecretStr:
+    return raw if isinstance(raw, SecretStr) else SecretStr(_text(raw))
+
+
+_PARSERS: dict[object, Callable[[object], Any]] = {
+    str: _text, int: _integer, float: _number, bool: _boolean, Path: _path, SecretStr: _secret}
+
+
+def _parser(annotation: Any) -> Callable[[object], Any]:
+    """The parser of a field's type: one of the above, ``Literal[...]`` (one of its values), ``X | None``."""
+    args = typing.get_args(annotation)
+    if typing.get_origin(annotation) is Literal:
+        expected = ", ".join(repr(a) for a in args[:-1]) + f" or {args[-1]!r}" if len(args) > 1 else repr(args[0])
+
+        def choice(raw: object) -> Any:
+            if raw in args:
+                return raw
+            raise ValueError(f"Input should be {expected}")
+
+        return choice
+    if typing.get_origin(annotation) in (typing.Union, UnionType) and type(None) in args:
+        (inner,) = (a for a in args if a is not type(None))
+        parse = _parser(inner)
+        return lambda raw: None if raw is None else parse(raw)
+    return _PARSERS[annotation]
+
+
+class Settings:
+    """Validated from the environment's mapping by ``load_settings`` (names upper-cased, empty values
+    dropped; unknown names ignored). Frozen. ``model_fields`` is the table (name → ``FieldInfo``),
+    ``model_fields_set`` the names the environment set (even to their default)."""
+
+    model_fields: ClassVar[Mapping[str, FieldInfo]]
+    model_fields_set: frozenset[str]
 
     env: Literal["development", "production"] = Field("development", alias="STJARNA_ENV")
     stage: str = Field("dev", alias="STJARNA_STAGE", pattern=r"^[a-z0-9-]{1,32}$")
@@ -130,7 +301,7 @@ class Settings(BaseModel):
     flags_ssm_timeout_seconds: float = Field(1.0, alias="FLAGS_SSM_TIMEOUT_SECONDS", gt=0, le=10)
     use_server_chat: bool = Field(True, alias="USE_SERVER_CHAT")
     # Client addresses and CIDR networks answered 403 CLIENT_BLOCKED (shared/networks.py; docs/flags.md).
-    blocked_clients: str = Field("", alias="BLOCKED_CLIENTS", max_length=20000)
+    blocked_clients: str = Field("", alias="BLOCKED_CLIENTS", max_length=20000, after=normalise_networks)
     ai_degraded_mode: bool = Field(False, alias="AI_DEGRADED_MODE")
     ordering_enabled: bool = Field(True, alias="ORDERING_ENABLED")
 
@@ -162,18 +333,65 @@ class Settings(BaseModel):
     cloudfront_distribution_id: str | None = Field(None, alias="CLOUDFRONT_DISTRIBUTION_ID",
                                                    pattern=r"^[A-Z0-9]{8,20}$")
 
-    @field_validator("blocked_clients")
-    @classmethod
-    def _networks(cls, value: str) -> str:
-        return normalise_networks(value)
+    def __init__(self, values: Mapping[str, Any], fields_set: Iterable[str]) -> None:
+        """Use ``model_validate``: ``values`` are every field's, already valid."""
+        for name in self.model_fields:
+            object.__setattr__(self, name, values[name])
+        object.__setattr__(self, "model_fields_set", frozenset(fields_set))
 
-    @model_validator(mode="after")
-    def _coherent(self) -> Settings:
+    @classmethod
+    def model_validate(cls, environ: Mapping[str, object]) -> Settings:
+        """Settings from a mapping of variable names (aliases, as given) to text or values; every
+        problem in one ``InvalidSettings``."""
+        values: dict[str, Any] = {}
+        given: list[str] = []
+        problems: list[tuple[str, str]] = []
+        for name, field in cls.model_fields.items():
+            if field.alias not in environ:
+                values[name] = field.default
+                continue
+            given.append(name)
+            try:
+                values[name] = field.validate(environ[field.alias])
+            except ValueError as exc:
+                problems.append((field.alias, str(exc)))
+        if problems:
+            raise InvalidSettings(problems)
+        settings = cls(values, given)
+        if rule := settings._incoherent():
+            raise InvalidSettings([("", f"Value error, {rule}")])
+        return settings
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None) -> Settings:
+        """A copy with some fields replaced by values of their type (not validated, as pydantic's)."""
+        changes = dict(update or {})
+        return Settings({n: changes.get(n, getattr(self, n)) for n in self.model_fields},
+                        self.model_fields_set | changes.keys())
+
+    def _incoherent(self) -> str | None:
         if bool(self.supabase_url) != bool(self.supabase_service_role_key):
-            raise ValueError("SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY must be set together")
+            return "SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY must be set together"
         if bool(self.upstash_redis_rest_url) != bool(self.upstash_redis_rest_token):
-            raise ValueError("UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN must be set together")
-        return self
+            return "UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN must be set together"
+        return None
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Settings are frozen: {name} cannot be set")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"Settings are frozen: {name} cannot be deleted")
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self.model_fields)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Settings) and self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:  # secrets print masked (SecretStr)
+        return "Settings(" + ", ".join(f"{name}={getattr(self, name)!r}" for name in self.model_fields) + ")"
 
     @property
     def store_kind(self) -> StoreKind:
@@ -273,10 +491,21 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         values.update(cached_secrets(values.get("STJARNA_SECRETS_PATH", ""), values["STJARNA_SECRETS"]))
     try:
         settings = Settings.model_validate(values)
-    except ValidationError as exc:
-        lines = []
-        for err in exc.errors():
-            where = ".".join(str(p) for p in err["loc"]) or "settings"
-            lines.append(f"{where}: {err['msg']}")
+    except InvalidSettings as exc:
+        lines = [f"{where or 'settings'}: {message}" for where, message in exc.problems]
         raise ConfigError("Invalid configuration:\n  " + "\n  ".join(lines)) from exc
     return settings  # production's requirements: Settings.require, by whatever uses them
+
+
+def _table() -> Mapping[str, FieldInfo]:
+    """The fields of Settings, in order, each with its name, type and parser (built once, at import)."""
+    hints = typing.get_type_hints(Settings)
+    fields: dict[str, FieldInfo] = {}
+    for name, value in vars(Settings).items():
+        if isinstance(value, FieldInfo):
+            value.name, value.annotation, value.parse = name, hints[name], _parser(hints[name])
+            fields[name] = value
+    return MappingProxyType(fields)
+
+
+Settings.model_fields = _table()

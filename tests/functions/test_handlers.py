@@ -354,6 +354,30 @@ def test_real_modules_answer_routes_that_need_no_client():
     assert probe["loaded"] == []
 
 
+_FIRST_MENU_PROBE = """
+import json, sys
+from pathlib import Path
+import functions.menu
+
+class Context:
+    aws_request_id = "probe"
+
+response = functions.menu.handler(json.loads(Path("tests/events/v2-menu-get.json").read_text()), Context())
+print(json.dumps({"status": response["statusCode"], "pydantic": sorted(m for m in sys.modules if m == "pydantic"
+                                                                        or m.startswith(("pydantic.", "pydantic_")))}))
+"""
+
+
+def test_a_fresh_menu_function_serves_its_first_request_without_pydantic(seeded, database):
+    """The menu function's cold start (issue #17): import, settings from the environment, one menu
+    from the database, and pydantic (half of that first request when Settings were a pydantic
+    model, docs/performance.md) is never imported."""
+    out = subprocess.run([sys.executable, "-c", _FIRST_MENU_PROBE], cwd=ROOT, capture_output=True, text=True,
+                         timeout=60, check=True, env={"PATH": "/usr/bin:/bin", "DATABASE_URL": database})
+    probe = json.loads(out.stdout.strip().splitlines()[-1])
+    assert probe == {"status": 200, "pydantic": []}
+
+
 _IMPORT_PROBE = """
 import json, sys
 import functions.{group} as module
