@@ -90,6 +90,6 @@ for event in json.load(open(events_file)):
     timings.append(time.perf_counter() - started)
 with open(out_file, "w") as out:
     json.dump({"import": t1 - t0, "timings": timings, "answers": answers,
-               "python": sys.version, "path": sys.path,
+               "python": sys.version, "path": sys.path, "stdlib": sys.base_prefix,
                "modules": sorted(m.__file__ for m in list(sys.modules.values()) if getattr(m, "__file__", None))}, out)
 """
