@@ -135,6 +135,24 @@ def test_random_values_pass(value):
     assert weak_secret(value) is None
 
 
+def test_no_random_secret_or_key_is_ever_refused():
+    """Real secrets and keys are random: none may look like a placeholder by chance ("xxx" turned up in
+    about one random key in 700 and made the artefact test flaky; a production key would have been
+    refused at start-up the same way)."""
+    import base64
+    import random
+    import string
+
+    rng = random.Random(20261206)  # reproducible; 20,000 of each shape
+    alphabet = string.ascii_letters + string.digits + "-_"
+    for _ in range(20_000):
+        urlsafe = "".join(rng.choice(alphabet) for _ in range(48))
+        b64 = base64.b64encode(rng.randbytes(32)).decode()
+        assert weak_secret(urlsafe) is None, urlsafe
+        assert weak_secret(b64) is None, b64
+        assert weak_openai_key("sk-proj-" + urlsafe, official=True) is None, urlsafe
+
+
 def test_keys_from_an_openai_compatible_server_need_no_sk_prefix():
     assert weak_openai_key("Jx83kLmQ2vN9rTz0Ab4Cd7EfGh1Ij", official=False) is None
     assert weak_openai_key("Jx83kLmQ2vN9rTz0Ab4Cd7EfGh1Ij", official=True) is not None
