@@ -2,7 +2,7 @@
 :host([data-position=left]){left:16px!important;right:auto!important}
 *{box-sizing:border-box;font:inherit;color:inherit}
 [hidden]{display:none!important}
-button,select,input{border-radius:8px;border:1px solid #888;background:#fff;min-height:36px;padding:6px 10px;cursor:pointer}
+button,select,input{border-radius:8px;border:1px solid #888;background:#fff;min-height:36px;padding:6px 10px;cursor:pointer;overflow-wrap:normal}
 input{cursor:text;width:100%}
 button:disabled{cursor:not-allowed;opacity:.5}
 :focus-visible{outline:3px solid #0b57d0;outline-offset:2px}

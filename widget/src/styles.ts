@@ -3,13 +3,14 @@
 // text colour on it. The host element's rules are !important: host CSS cannot move or hide it, nor
 // restyle its text. Its font and colour must be !important too, or `all:initial!important` beats them
 // and the widget renders in the browser's default font (Times New Roman, 16 px). Dish names may be
-// long words (120 characters): `.v` wraps anywhere, and `.e` (the price and Add) never shrinks.
+// long words (120 characters): `.v` wraps anywhere (never inside a button: "Sen|d"), and `.e` (the price and
+// Add) never shrinks.
 
 export const STYLES = `:host{all:initial!important;position:fixed!important;z-index:2147483000!important;bottom:16px!important;right:16px!important;display:block!important;font:15px/1.45 system-ui,sans-serif!important;color:#1b1b1b!important}
 :host([data-position=left]){left:16px!important;right:auto!important}
 *{box-sizing:border-box;font:inherit;color:inherit}
 [hidden]{display:none!important}
-button,select,input{border-radius:8px;border:1px solid #888;background:#fff;min-height:36px;padding:6px 10px;cursor:pointer}
+button,select,input{border-radius:8px;border:1px solid #888;background:#fff;min-height:36px;padding:6px 10px;cursor:pointer;overflow-wrap:normal}
 input{cursor:text;width:100%}
 button:disabled{cursor:not-allowed;opacity:.5}
 :focus-visible{outline:3px solid #0b57d0;outline-offset:2px}
