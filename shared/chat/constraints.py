@@ -317,7 +317,6 @@ class Reading:
     current: Constraints  # what this message says on its own
     constraints: Constraints  # the conversation's constraints after it (``previous`` followed up)
     hits: list[Hit]
-    allergic: bool = False  # the message is allergy-related (an intent or condition word)
 
     def topics(self, kind: str) -> list[str]:
         """The codes of this message's hits of one kind (``info`` topics, say), in message order."""
@@ -386,7 +385,7 @@ def read(tokens: list[Token], previous: Constraints | None = None) -> Reading:
                           ask_allergen=intent and (unresolved or not (avoid or avoid_terms)),
                           with_terms=frozenset(with_terms), without_terms=frozenset(without_terms),
                           avoid_terms=frozenset(avoid_terms))
-    return Reading(current, _follow_up(current, previous, reset=reset), hits, intent)
+    return Reading(current, _follow_up(current, previous, reset=reset), hits)
 
 
 def _follow_up(current: Constraints, previous: Constraints | None, *, reset: bool) -> Constraints:

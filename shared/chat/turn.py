@@ -91,16 +91,15 @@ def turn(menu: Menu | dict[str, Any], message: str, previous: Constraints | None
     lex = lexicon()
     tokens = words(message)
     ref = find_dish(tokens, m.dishes, lex)
-    # the dish's name is taken out before the message is read ("is the salmon gluten-free?" asks about
-    # gluten, not fish); in an allergy-related message the name's allergen words are read too, so a
-    # name never hides an allergy: "il latte mi fa male" avoids milk whatever "Oat latte" is
+    # What the message asks is read without the dish's name ("is the salmon gluten-free?" asks about
+    # gluten); the conversation's constraints keep the name's allergen words, whatever the phrasing, as
+    # every allergen a message names is avoided ("keep the peanut noodles away from me", "il latte mi fa
+    # male"): fail safe, at the cost of "Avoiding: Fish" after a question about the salmon
     span = frozenset() if ref is None else ref.span
-    reading = read([tok for i, tok in enumerate(tokens) if i not in span], previous)
-    if reading.allergic and span:
-        span = frozenset(i for i in span if not names_allergen(tokens[i].text, lex))
-        reading = read([tok for i, tok in enumerate(tokens) if i not in span], previous)
+    kept = frozenset(i for i in span if names_allergen(tokens[i].text, lex))
+    reading = read([tok for i, tok in enumerate(tokens) if i not in span - kept], previous)
     c = reading.constraints
-    current = reading.current
+    current = read([tok for i, tok in enumerate(tokens) if i not in span]).current if kept else reading.current
     if ref is not None:  # a question about a dish is not a new search
         c = replace(c, with_terms=previous.with_terms if previous is not None else frozenset())
     c = c.forget(forget)

@@ -168,3 +168,22 @@ def test_corpus_shape() -> None:
     for code in EU14:
         languages = {m["lang"] for m in CORPUS if code in m["avoid"]}
         assert len(languages) >= 8, f"{code} is expected avoided in only {sorted(languages)}"
+
+
+PEANUT_MENU = {"restaurant": {"id": "r", "slug": "x", "name": "X", "currency": "SEK", "locale": "en-SE",
+                              "timezone": "Europe/Stockholm", "hours": {}}, "version": 1,
+               "sections": [{"id": "s", "name": "Mains", "items": [
+                   {"id": "1", "name": "Peanut noodles", "description": "", "priceCents": 18900,
+                    "allergens": ["peanuts"], "allergensDeclared": True, "tags": []},
+                   {"id": "2", "name": "Tofu bowl", "description": None, "priceCents": 5500,
+                    "allergens": ["soybeans"], "allergensDeclared": True, "tags": []}]}]}
+
+
+@pytest.mark.parametrize("message", ["keep the peanut noodles away from me", "nothing like the peanut noodles please",
+                                     "Is the peanut noodles gluten-free?", "il latte mi fa male"])
+def test_an_allergen_in_a_dishs_name_is_avoided_whatever_the_phrasing(message, demo_menu):
+    """The dish finder takes a dish's name out of what the message asks, never out of what it avoids."""
+    menu = demo_menu if "latte" in message else PEANUT_MENU
+    c, out = answer(message, menu)
+    code = "milk" if "latte" in message else "peanuts"
+    assert code in c.avoid and all(code not in s["allergens"] for s in out["suggestions"]), out["suggestions"]

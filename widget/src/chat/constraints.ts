@@ -204,7 +204,6 @@ export interface Reading {
   current: Constraints; // what this message says on its own
   constraints: Constraints; // the conversation's constraints after it (previous followed up)
   hits: Hit[];
-  allergic: boolean; // the message is allergy-related (an intent or condition word)
 }
 
 /** The codes of a reading's hits of one kind (info topics, say), in message order. */
@@ -254,7 +253,7 @@ export function read(tokens: Token[], previous: Constraints | null = null): Read
     diets, avoid, maxPriceCents: maxPrice(hits), cheapest, spicy, courses, language: language(hits, lex),
     askAllergen: intent && (unresolved || !(avoid.size || avoidTerms.size)), withTerms, withoutTerms, avoidTerms,
   };
-  return { current, constraints: followUp(current, previous, reset), hits, allergic: intent };
+  return { current, constraints: followUp(current, previous, reset), hits };
 }
 
 const union = (a: Set<string>, b: Set<string>): Set<string> => new Set([...a, ...b]);

@@ -63,16 +63,13 @@ export function turn(menu: Menu | Payload, message: string, previous: Constraint
   const lex = lexicon();
   const tokens = words(message);
   const ref = findDish(tokens, m.dishes, lex);
-  // the dish's name is taken out before the message is read; in an allergy-related message its
-  // allergen words are read too, so a name never hides an allergy (see turn.py)
-  let span = new Set(ref === null ? [] : ref.span);
-  let reading = read(tokens.filter((_, i) => !span.has(i)), previous);
-  if (reading.allergic && span.size) {
-    span = new Set([...span].filter((i) => !namesAllergen(tokens[i]!.text, lex)));
-    reading = read(tokens.filter((_, i) => !span.has(i)), previous);
-  }
+  // what the message asks is read without the dish's name; the constraints keep the name's allergen
+  // words, whatever the phrasing (fail safe; see turn.py)
+  const span = new Set(ref === null ? [] : ref.span);
+  const kept = new Set([...span].filter((i) => namesAllergen(tokens[i]!.text, lex)));
+  const reading = read(tokens.filter((_, i) => !span.has(i) || kept.has(i)), previous);
   let c = reading.constraints;
-  const current = reading.current;
+  const current = kept.size ? read(tokens.filter((_, i) => !span.has(i)), null).current : reading.current;
   if (ref !== null) c = { ...c, withTerms: previous !== null ? previous.withTerms : new Set() }; // not a new search
   c = without(c, forget);
   const selection = selectItems(m.items, m.skipped, c);
