@@ -1,6 +1,8 @@
 """Scheduled Lambda (serverless.yml: every 15 minutes): expire open orders that were not picked up
-ORDER_EXPIRE_AFTER_HOURS after their pickup time (docs/orders.md). Not an HTTP handler: EventBridge
-calls it with a scheduled event, and a failure is retried by the next run."""
+ORDER_EXPIRE_AFTER_HOURS after their pickup time, erase the pickup name and phone of orders finished
+ORDER_PII_RETENTION_DAYS ago, and make items sold out "until the next opening" available again once it
+has come (docs/orders.md). Not an HTTP handler: EventBridge calls it with a scheduled event, and a
+failure is retried by the next run."""
 
 from __future__ import annotations
 
@@ -12,4 +14,6 @@ def handler(event: Any, context: Any) -> dict[str, int]:  # noqa: ARG001 - the L
     from shared.observability.logs import ensure_logging
 
     ensure_logging()
-    return {"expired": default_container().orders.expire("system:expiry")}
+    orders = default_container().orders
+    return {"expired": orders.expire("system:expiry"), "piiErased": orders.erase_pii(),
+            "itemsAvailableAgain": orders.reset_items()}

@@ -19,6 +19,7 @@
     │   ├── RestaurantClosed          (409 RESTAURANT_CLOSED)     carries nextOpeningAt
     │   ├── ItemUnavailable           (409 ITEM_UNAVAILABLE)      carries items: [{itemId, reason}]
     │   ├── OrderingDisabled          (409 ORDERING_DISABLED)
+    │   ├── OrderingPaused            (409 ORDERING_PAUSED)       carries resumesAt
     │   ├── IdempotencyKeyReused      (409 IDEMPOTENCY_KEY_REUSED)
     │   ├── InvalidTransition         (409 INVALID_TRANSITION)    carries from, to
     │   ├── OrderStatusConflict       (409 ORDER_STATUS_CONFLICT) carries current status
@@ -111,6 +112,22 @@ class Unauthorized(StjarnaError):
         return {"WWW-Authenticate": 'Bearer realm="stjarna-admin"'}
 
 
+class Forbidden(StjarnaError):
+    """A valid staff key (or console session) whose role may not do this (docs/console.md, "Roles")."""
+
+    status = 403
+    code = "FORBIDDEN"
+    default_message = "This key's role may not do this."
+
+
+class CsrfFailed(StjarnaError):
+    """A console write without the session's CSRF token, or from another origin (docs/console.md, Sessions)."""
+
+    status = 403
+    code = "CSRF_FAILED"
+    default_message = "This console request lacks a valid CSRF token or comes from another origin; sign in again."
+
+
 class NotFound(StjarnaError):
     status = 404
     code = "NOT_FOUND"
@@ -153,6 +170,16 @@ class RestaurantClosed(Conflict):
         super().__init__(message, details={"nextOpeningAt": next_opening_at})
 
 
+class PickupSlotFull(Conflict):
+    """The pickup slot asked for has no room left (``PICKUP_SLOT_CAPACITY``; docs/orders.md, Pickup slots)."""
+
+    code = "PICKUP_SLOT_FULL"
+    default_message = "That pickup time is fully booked; choose another."
+
+    def __init__(self, pickup_at: str, capacity: int, message: str | None = None) -> None:
+        super().__init__(message, details={"pickupAt": pickup_at, "capacity": capacity})
+
+
 class ItemUnavailable(Conflict):
     code = "ITEM_UNAVAILABLE"
     default_message = "Some items cannot be ordered right now."
@@ -165,6 +192,17 @@ class ItemUnavailable(Conflict):
 class OrderingDisabled(Conflict):
     code = "ORDERING_DISABLED"
     default_message = "Online ordering is turned off for this restaurant right now."
+
+
+class OrderingPaused(Conflict):
+    """The kitchen paused ordering (docs/console.md, "Pausing"); ``resumesAt`` null: until resumed."""
+
+    code = "ORDERING_PAUSED"
+    default_message = "The kitchen is busy: ordering is paused."
+
+    def __init__(self, resumes_at: str | None = None) -> None:
+        when = f" Ordering reopens at {resumes_at}." if resumes_at else " Ordering reopens when the kitchen resumes it."
+        super().__init__(self.default_message + when, details={"resumesAt": resumes_at})
 
 
 class IdempotencyKeyReused(Conflict):
@@ -299,6 +337,8 @@ __all__ = [
     "ClientBlocked",
     "ConfigError",
     "Conflict",
+    "CsrfFailed",
+    "Forbidden",
     "IdempotencyKeyReused",
     "InvalidRequest",
     "InvalidTransition",
@@ -310,8 +350,10 @@ __all__ = [
     "OrderStatusConflict",
     "OrderTotalTooHigh",
     "OrderingDisabled",
+    "OrderingPaused",
     "OriginNotAllowed",
     "PayloadTooLarge",
+    "PickupSlotFull",
     "RateLimited",
     "RestaurantBusy",
     "RestaurantClosed",

@@ -272,6 +272,12 @@ class Settings:
     order_lead_minutes: int = Field(15, alias="ORDER_LEAD_MINUTES", ge=0, le=240)
     order_horizon_hours: int = Field(48, alias="ORDER_HORIZON_HOURS", ge=1, le=336)
     order_expire_after_hours: int = Field(12, alias="ORDER_EXPIRE_AFTER_HOURS", ge=1, le=168)
+    # the pickup name and phone of a finished order are erased this long after it finished (docs/orders.md)
+    order_pii_retention_days: int = Field(30, alias="ORDER_PII_RETENTION_DAYS", ge=1, le=365)
+    # Pickup slots (docs/orders.md, "Pickup slots"): the slot grid's step from each opening, and the
+    # orders one slot takes (0: no limit).
+    pickup_slot_minutes: int = Field(15, alias="PICKUP_SLOT_MINUTES", ge=5, le=240)
+    pickup_slot_capacity: int = Field(0, alias="PICKUP_SLOT_CAPACITY", ge=0, le=10_000)
 
     # Admin API keys are stored as HMAC-SHA256(pepper, key). Required in production; the development
     # default is public, so keys made with it are only as safe as the database they live in.
@@ -282,6 +288,10 @@ class Settings:
     # Failed admin authentications per client IP (in KV) before 429s, per window.
     admin_auth_max_failures: int = Field(10, alias="ADMIN_AUTH_MAX_FAILURES", ge=1, le=1000)
     admin_auth_window_seconds: int = Field(600, alias="ADMIN_AUTH_WINDOW_SECONDS", ge=10, le=86400)
+    # The staff console's session (docs/console.md, Sessions): it ends after this many minutes without a
+    # request (sliding) and at the latest this many hours after signing in.
+    console_idle_minutes: int = Field(30, alias="CONSOLE_IDLE_MINUTES", ge=1, le=1440)
+    console_session_hours: int = Field(12, alias="CONSOLE_SESSION_HOURS", ge=1, le=168)
 
     # The client's address (shared/http/inputs.py; docs/security.md). Behind the CDN, CloudFront-Viewer-Address
     # is trusted only on requests carrying CDN_ORIGIN_HEADER: CDN_ORIGIN_SECRET (the distribution's origin header).

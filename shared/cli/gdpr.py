@@ -1,4 +1,6 @@
-"""``stjarna gdpr erase``: diner data requests. The erasure is audited with its actor."""
+"""``stjarna gdpr erase``: diner data requests (the orders go, and with them their pickup names and phones;
+the scheduled function erases those by itself ORDER_PII_RETENTION_DAYS after an order finished). The
+erasure is audited with its actor."""
 
 from __future__ import annotations
 
@@ -33,7 +35,7 @@ def cmd_gdpr_erase(args: argparse.Namespace) -> int:
         return 0
     scope = "session" if args.session else "restaurant"
     print(f"erased the {scope}'s diner data: {counts['orders']} order(s), {counts['orderItems']} line(s), "
-          f"{counts['orderEvents']} status event(s); chat context {chat}")
+          f"{counts['orderEvents']} status event(s), with their pickup names and phones; chat context {chat}")
     return 0
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 from pydantic import ConfigDict
@@ -20,10 +21,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from shared import caching
-from shared.admin.keys import AdminIdentity, lockout_prefix
+from shared.admin.keys import AdminIdentity, Role, lockout_prefix
 from shared.camel import CamelModel
 from shared.container import Container
-from shared.errors import Unauthorized, ValidationFailed
+from shared.errors import NotFound, Unauthorized, ValidationFailed
 from shared.http.inputs import client_ip, json_object, query_values
 from shared.http.operations import (
     ADMIN,
@@ -41,7 +42,7 @@ from shared.http.operations import (
     readable,
 )
 from shared.http.responses import JSONResponse
-from shared.orders.requests import STATUSES, Status
+from shared.orders.requests import STATUSES
 from shared.tenants.lookup import restaurant_id
 from shared.validation import validate
 
@@ -52,22 +53,19 @@ _ADMIN: dict[str, Any] = {"admin": True, "error_headers": ("WWW-Authenticate?", 
 Handler = Callable[[Request, Container, AdminIdentity], Awaitable[Response]]
 
 
-class StatusChange(CamelModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    status: Status
-    expected_status: Status | None = None
-
-
 async def authenticate(request: Request, c: Container) -> AdminIdentity:
-    """The caller's admin key, or ``Unauthorized`` / ``RateLimited`` (the lockout above)."""
+    """The caller's admin key (``Authorization: Bearer``), or ``Unauthorized`` / ``RateLimited``."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return await check_key(request, c, token.strip() if scheme.lower() == "bearer" else "")
+
+
+async def check_key(request: Request, c: Container, presented: str) -> AdminIdentity:
+    """``presented`` (a key from the header, or the console's sign-in) checked under the lockout above."""
     from shared.ratelimit.addresses import limit_address
     from shared.ratelimit.attempts import Attempt
 
     settings = c.settings
     limiter = await c.built(Container.limiter)
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    presented = token.strip() if scheme.lower() == "bearer" else ""
     address = client_ip(request, settings)
     bucket = limiter.pseudonyms.digest(f"{limit_address(address)} {lockout_prefix(presented)}")
 
@@ -90,10 +88,25 @@ async def authenticate(request: Request, c: Container) -> AdminIdentity:
 
 
 def admin_routes(container: Callable[[], Container]) -> list[ApiRoute]:
+    """Every admin route under ``/api/admin/…`` (the key in the header) and again under ``/console/api/…``
+    (the console's session cookie, a CSRF token on writes): one handler, two ways in. A handler that
+    touches a restaurant calls ``identity.scope(rid[, "owner"])``; platform-wide ones ``platform_only``."""
+    from shared.http.console_session import console_identity, session_routes
+    from shared.http.kitchen import change_order_status, kitchen_routes
+    from shared.http.owner import owner_routes
+
     def guarded(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
             c = container()
             identity = await authenticate(request, c)
+            return await handler(request, c, identity)
+        endpoint.handler = handler  # type: ignore[attr-defined]  # the console's twin calls it too
+        return endpoint
+
+    def consoled(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+        async def endpoint(request: Request) -> Response:
+            c = container()
+            identity = await console_identity(request, c)
             return await handler(request, c, identity)
         return endpoint
 
@@ -109,6 +122,7 @@ def admin_routes(container: Callable[[], Container]) -> list[ApiRoute]:
 
         def run() -> list[dict[str, Any]]:
             rid = restaurant_id(c.store, rid_values[0] if len(rid_values) == 1 else None)
+            identity.scope(rid)
             return c.orders.list(rid, status, int(limit))
 
         return _json({"orders": await run_in_threadpool(run)})
@@ -118,20 +132,16 @@ def admin_routes(container: Callable[[], Container]) -> list[ApiRoute]:
 
         def run() -> dict[str, Any]:
             rid = restaurant_id(c.store, rid_values[0]) if len(rid_values) == 1 else None
-            return c.orders.staff_order(rid, request.path_params["order"])
+            if rid is not None:
+                identity.scope(rid)
+            # a scoped key sees only its restaurant's orders: another's is ORDER_NOT_FOUND, as a missing one
+            return c.orders.staff_order(rid or identity.restaurant_id, request.path_params["order"])
 
         return _json(await run_in_threadpool(run))
 
-    async def change_status(request: Request, c: Container, identity: AdminIdentity) -> Response:
-        change = validate(StatusChange, json_object(await request.body()), root="(body)")
-        order_id = request.path_params["order"]
-
-        return _json(await run_in_threadpool(lambda: c.orders.set_status(
-            order_id, change.status, identity.actor, expected=change.expected_status)))
-
     order_ref = param("order", "path", {"type": "string"}, "An order id, or a code with restaurantId")
     statuses = {"type": "string", "enum": list(STATUSES)}
-    return [
+    api = [
         ApiRoute("/api/admin/orders", guarded(list_orders), methods=["GET"], operations=readable(
             "/api/admin/orders", "AdminOrders", "A restaurant's orders, newest first", "admin",
             (param("restaurantId", "query", REF_SCHEMA, "The restaurant: UUID or slug", required=True, examples=DEMO),
@@ -142,13 +152,50 @@ def admin_routes(container: Callable[[], Container]) -> list[ApiRoute]:
             "/api/admin/orders/{order}", "AdminOrder", "One order with its history and actors", "admin",
             (order_ref, RESTAURANT_QUERY, REQUEST_ID), (Reply(200, f"{ORDERS}.StaffOrder", NO_STORE),),
             (*ADMIN, 404), **_ADMIN)),
-        ApiRoute("/api/admin/orders/{order}", guarded(change_status), methods=["PATCH"], operations=[Operation(
+        ApiRoute("/api/admin/orders/{order}", guarded(change_order_status), methods=["PATCH"], operations=[Operation(
             "PATCH", "/api/admin/orders/{order}", "patchAdminOrder", "Move an order along the status machine",
             "admin", (param("order", "path", {"type": "string"}, "The order id"), REQUEST_ID),
-            body="shared.http.admin.StatusChange", replies=(Reply(200, f"{ORDERS}.StaffOrder", NO_STORE),),
+            body="shared.orders.requests.StatusChange", replies=(Reply(200, f"{ORDERS}.StaffOrder", NO_STORE),),
             errors=(*ADMIN, 404, 409, 422), **_ADMIN)]),
         *tenant_routes(guarded),
+        *kitchen_routes(guarded),
+        *owner_routes(guarded),
     ]
+    return [*api, *session_routes(container), *(console_twin(route, consoled) for route in api)]
+
+
+API_PREFIX, CONSOLE_PREFIX = "/api/admin", "/console/api"
+
+
+def console_twin(route: ApiRoute, consoled: Callable[[Handler], Callable[[Request], Awaitable[Response]]]) -> ApiRoute:
+    """``route`` (under /api/admin/) under /console/api/, its handler behind the console session."""
+    assert route.path.startswith(API_PREFIX + "/"), route.path
+    path = CONSOLE_PREFIX + route.path.removeprefix(API_PREFIX)
+    operations = [replace(op, path=CONSOLE_PREFIX + op.path.removeprefix(API_PREFIX),
+                          operation_id="console" + op.operation_id[0].upper() + op.operation_id[1:],
+                          tag="console", console=True,
+                          errors=tuple(sorted({*op.errors, 403})))
+                  for op in route.operations]
+    methods = sorted((route.methods or set()) - {"HEAD"})
+    return ApiRoute(path, consoled(route.endpoint.handler), methods=methods,  # type: ignore[attr-defined]
+                    operations=operations)
+
+
+async def scoped_ref(c: Container, identity: AdminIdentity, ref: str, *roles: Role) -> str:
+    """``ref`` (a slug or id, any status) for a platform key, unchanged; for a scoped key the resolved id,
+    after ``identity.scope``: another restaurant is RESTAURANT_NOT_FOUND, as a missing one."""
+    if identity.role == "platform":
+        return ref
+    rid = await run_in_threadpool(restaurant_id, c.store, ref)
+    identity.scope(rid, *roles)
+    return rid
+
+
+def platform_only(identity: AdminIdentity) -> None:
+    """A platform-wide action (create a restaurant, list every key): a scoped key gets 404, as if the
+    route did not exist for it (docs/admin.md, Staff keys)."""
+    if identity.role != "platform":
+        raise NotFound()
 
 
 def _json(body: dict[str, Any]) -> JSONResponse:
@@ -189,23 +236,24 @@ def tenant_routes(guarded: Callable[[Handler], Callable[[Request], Awaitable[Res
         limit = request.query_params.get("auditLimit", "10")
         if not (limit.isascii() and limit.isdigit()) or not 1 <= int(limit) <= 500:  # int("²") raises
             raise ValidationFailed([{"path": "auditLimit", "message": "an integer from 1 to 500"}])
-        ref = request.path_params["ref"]
+        ref = await scoped_ref(c, identity, request.path_params["ref"], "owner")
         return _json(await run_in_threadpool(lambda: support.show(c, ref, audit_limit=int(limit))))
 
     async def items(request: Request, c: Container, identity: AdminIdentity) -> Response:
         query = request.query_params
         q = question(query.getlist("tag"), query.getlist("allergenFree"),
                      undeclared=_flag("undeclared", query.get("undeclared")), name=query.get("name"))
-        ref = request.path_params["ref"]
+        ref = await scoped_ref(c, identity, request.path_params["ref"])
         return _json(await run_in_threadpool(support.items, c, ref, q))
 
     async def purge(request: Request, c: Container, identity: AdminIdentity) -> Response:
-        ref = request.path_params["ref"]
+        ref = await scoped_ref(c, identity, request.path_params["ref"], "owner")
         return _json(await run_in_threadpool(support.purge, c, ref, identity.actor))
 
     async def create(request: Request, c: Container, identity: AdminIdentity) -> Response:
         from shared.helpdesk.check import endpoint
 
+        platform_only(identity)
         body = validate(TenantCreate, json_object(await request.body()), root="(body)")
         api = endpoint(body.endpoint or str(request.base_url))
         spec = support.TenantSpec(slug=body.slug, name=body.name, origins=tuple(body.allowed_origins),

@@ -59,8 +59,9 @@ def routes_for(group: Group, container: Callable[[], Container]) -> list[BaseRou
         return list(chat_routes(container))
     if group == "orders":
         from shared.http.orders import order_routes
+        from shared.http.slots import slot_routes
 
-        return list(order_routes(container))
+        return [*order_routes(container), *slot_routes(container)]
     if group == "admin":
         from shared.http.admin import admin_routes
 
@@ -70,9 +71,10 @@ def routes_for(group: Group, container: Callable[[], Container]) -> list[BaseRou
         from shared.http.health import health_routes
 
         return [*health_routes(container), *apidoc_routes()]
+    from shared.http.console_site import console_routes
     from shared.http.site import site_routes, widget_routes
 
-    return list(widget_routes() if group == "widget" else site_routes())
+    return [*widget_routes(), *console_routes()] if group == "widget" else list(site_routes())
 
 
 def create_app(groups: Iterable[Group] = (*DEPLOYED_GROUPS, "site"), *,

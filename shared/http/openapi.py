@@ -43,9 +43,11 @@ _STR = {"type": "string"}
 HEADERS: dict[str, tuple[str, dict[str, Any]]] = {
     "X-Request-ID": ("The request's id (echoed when the client sent a sane one); equals the error body's "
                      "requestId", {"type": "string", "pattern": r"^[A-Za-z0-9._:-]{1,128}$"}),
-    "ETag": ("Strong validator of the exact body", {"type": "string", "pattern": r'^"[0-9a-f]{16,64}"$'}),
+    "ETag": ("Strong validator of the exact body (the kitchen's board: of its orders version)",
+             {"type": "string", "pattern": r'^"([0-9a-f]{16,64}|board-[0-9]{1,19})"$'}),
     "Cache-Control": ("Caching for browsers and the CDN", _STR),
-    "Vary": ("Origin: answers differ per calling site", _STR),
+    "Vary": ("Origin: answers differ per calling site (the widget's files: Accept-Encoding)", _STR),
+    "Content-Encoding": ("br or gzip, as Accept-Encoding prefers; absent: identity", _STR),
     "X-Menu-Version": ("The menu version of the body", {"type": "integer", "minimum": 1}),
     "X-Menu-Stale": ("Present while the database fails: seconds since this copy was last confirmed "
                      "(stale-if-error)", _INT),
@@ -61,7 +63,10 @@ HEADERS: dict[str, tuple[str, dict[str, Any]]] = {
     "Location": ("The order's status URL", _STR),
     "Idempotent-Replayed": ("true when the Idempotency-Key replayed an earlier order", {"const": "true"}),
     "WWW-Authenticate": ("Bearer realm=\"stjarna-admin\"", _STR),
+    "Set-Cookie": ("The console session: stjarna_console=…; Path=/console; HttpOnly; Secure; SameSite=Strict "
+                   "(cleared on sign-out)", _STR),
     "X-Widget-Immutable-Path": ("The same bytes at their content-hashed, immutable URL", _STR),
+    "Content-Security-Policy": ("The console page's policy: nothing inline, nothing from another origin", _STR),
 }
 
 
@@ -159,7 +164,7 @@ def _operation(op: Operation, error_refs: dict[int, dict[str, Any]], shared: dic
     if op.body is not None:
         out["requestBody"] = {"required": True, "content": _content("application/json", _ref(model(op.body)))}
     if op.admin:
-        out["security"] = [{"adminKey": []}]
+        out["security"] = [{"consoleSession": []} if op.console else {"adminKey": []}]
     out["responses"] = responses
     return out
 
@@ -203,6 +208,8 @@ def document() -> dict[str, Any]:
             ("public", "Widget-facing reads, cached; tenant CORS"), ("cors", "Preflights, answered per restaurant"),
             ("chat", "The assistant"), ("orders", "Pickup orders (docs/orders.md)"),
             ("admin", "Staff routes behind an admin key (docs/admin.md); no CORS"),
+            ("console", "The admin routes again under /console/api/ with the console session instead of the key "
+                        "(docs/console.md)"),
             ("health", "Monitoring and this document"), ("widget", "The widget's files (CORS *)"))],
         "paths": paths,
         "components": {
@@ -213,7 +220,12 @@ def document() -> dict[str, Any]:
             "securitySchemes": {"adminKey": {
                 "type": "http", "scheme": "bearer",
                 "description": "An admin key (stj_…) from `stjarna keys create`; repeated failures from one "
-                               "address get 429 before the key is checked"}},
+                               "address get 429 before the key is checked"},
+                "consoleSession": {
+                    "type": "apiKey", "in": "cookie", "name": "stjarna_console",
+                    "description": "The staff console's session (POST /console/api/session with a key; "
+                                   "docs/console.md, Sessions); every write also needs the X-Stjarna-CSRF header "
+                                   "from the session's answer"}},
         },
     }
 

@@ -17,7 +17,7 @@ from starlette.routing import Route
 
 from shared.identifiers import OPAQUE_ID_PATTERN, RESTAURANT_REF_PATTERN
 
-Method = Literal["GET", "HEAD", "POST", "PATCH", "OPTIONS"]
+Method = Literal["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 JS = "text/javascript; charset=utf-8"
 
 
@@ -45,6 +45,7 @@ class Operation:
     error_headers: tuple[str, ...] = ()
     admin: bool = False
     description: str = ""
+    console: bool = False  # under /console/api/: the console session cookie instead of the admin key
 
 
 class ApiRoute(Route):

@@ -80,13 +80,13 @@ async def _submit(request: Request, tenant: Tenant, *, quote: bool) -> Response:
                         flags["ORDER_MAX_ITEMS"].value)
     if dry_run:
         body = await run_in_threadpool(lambda: c.orders.quote(head.id, order, ordering_enabled=ordering,
-                                                              ceilings=ceilings))
+                                                              ceilings=ceilings, locale=head.locale))
         request.scope["state"]["outcome"] = "quoted"
         return _answer({**body, "probe": probe}, request, 200, tenant.headers())
     taken = await _kitchen_ceiling(limiter, head.id, flags["ORDER_RESTAURANT_RATE_LIMIT"].value)
     try:
         placed = await run_in_threadpool(lambda: c.orders.place(head.id, order, key, ordering_enabled=ordering,
-                                                                ceilings=ceilings))
+                                                                ceilings=ceilings, locale=head.locale))
     except StjarnaError:
         await _give_back(limiter, taken)  # refused: no order reached the kitchen
         raise

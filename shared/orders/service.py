@@ -14,7 +14,9 @@ from shared.errors import (
     IdempotencyKeyReused,
     InvalidTransition,
     ItemUnavailable,
+    NotFound,
     OrderingDisabled,
+    OrderingPaused,
     OrderNotFound,
     OrderStatusConflict,
     OrderTotalTooHigh,
@@ -27,13 +29,22 @@ from shared.errors import (
 )
 from shared.observability import metrics
 from shared.orders.payments import PayAtPickup, PaymentProvider
-from shared.orders.requests import OrderRequest, Status, normalise_code, session_hash, utc_iso
+from shared.orders.requests import (
+    OrderRequest,
+    Status,
+    normalise_code,
+    pickup_phone_e164,
+    session_hash,
+    utc_iso,
+)
+from shared.orders.slots import gate_error
 from shared.settings import Settings
 from shared.store import Store
 from shared.tenants.refs import UUID_RE
 
 _log = logging.getLogger("stjarna.orders")
 Clock = Callable[[], datetime]
+Rows = list[dict[str, Any]]  # (the service's own ``list`` method shadows the builtin in its body)
 
 
 def system_clock() -> datetime:
@@ -70,12 +81,13 @@ class OrderService:
 
     # -- diners ------------------------------------------------------------------------------------
     def place(self, restaurant_id: str, request: OrderRequest, key: str, *, ordering_enabled: bool,
-              ceilings: Ceilings | None = None) -> Placed:
+              ceilings: Ceilings | None = None, locale: str | None = None) -> Placed:
         """Place the order (or replay the one this key placed). Raises the 409s, 422 and 404 of
         docs/orders.md; ``StoreUnavailable`` leaves no order behind (one transaction). ``ceilings``:
-        the restaurant's (flags), else the configured ones."""
+        the restaurant's (flags), else the configured ones; ``locale``: the restaurant's, whose country
+        a phone number without its +country code is read in."""
         result = self._call(restaurant_id, request, key, ordering_enabled=ordering_enabled, dry_run=False,
-                            ceilings=ceilings)
+                            ceilings=ceilings, locale=locale)
         order = {**result["order"], "payment": self.payments.start(result["order"])}
         replayed = result["outcome"] == "replayed"
         if not replayed:
@@ -85,17 +97,18 @@ class OrderService:
         return Placed(order, replayed)
 
     def quote(self, restaurant_id: str, request: OrderRequest, *, ordering_enabled: bool,
-              ceilings: Ceilings | None = None) -> dict[str, Any]:
+              ceilings: Ceilings | None = None, locale: str | None = None) -> dict[str, Any]:
         """Price a cart exactly as ``place`` would, with the same checks (the ceilings too), storing nothing."""
         return dict(self._call(restaurant_id, request, "quote-only", ordering_enabled=ordering_enabled,
-                               dry_run=True, ceilings=ceilings)["order"])
+                               dry_run=True, ceilings=ceilings, locale=locale)["order"])
 
     def _call(self, restaurant_id: str, request: OrderRequest, key: str, *, ordering_enabled: bool,
-              dry_run: bool, ceilings: Ceilings | None) -> dict[str, Any]:
+              dry_run: bool, ceilings: Ceilings | None, locale: str | None) -> dict[str, Any]:
         limits = ceilings or Ceilings.from_settings(self.settings)
         item_count = sum(line.quantity for line in request.items)
         if item_count > limits.max_items:  # known before any I/O
             raise TooManyItems(item_count, limits.max_items)
+        phone = pickup_phone_e164(request.pickup_phone, locale)
         payload = {
             "restaurantId": restaurant_id, "sessionHash": request.session_hash, "idempotencyKey": key,
             "requestHash": request.request_hash(restaurant_id), "pickupAt": request.pickup_utc(),
@@ -103,8 +116,10 @@ class OrderService:
             "leadMinutes": self.settings.order_lead_minutes, "horizonMinutes": self.settings.order_horizon_hours * 60,
             "orderingEnabled": ordering_enabled, "paymentMethod": self.payments.method, "dryRun": dry_run,
             "maxOpenOrders": limits.max_open_orders, "maxTotalCents": limits.max_total_cents,
+            "pickupName": request.pickup_name, "pickupPhone": phone,
+            "slotMinutes": self.settings.pickup_slot_minutes, "slotCapacity": self.settings.pickup_slot_capacity,
         }
-        result: dict[str, Any] = self.store.rpc("stjarna_place_order_bounded",
+        result: dict[str, Any] = self.store.rpc("stjarna_place_order_v2",
                                                 {"p_order": payload, "p_now": utc_iso(self.clock())})
         outcome = result["outcome"]
         if outcome in {"created", "replayed", "quoted"}:
@@ -140,14 +155,19 @@ class OrderService:
                                    {"p_restaurant_id": restaurant_id, "p_status": status, "p_limit": limit}))
 
     def set_status(self, order_id: str, status: Status, actor: str, *, expected: Status | None = None,
-                   restaurant_id: str | None = None) -> dict[str, Any]:
+                   restaurant_id: str | None = None, ready_in_minutes: int | None = None,
+                   cancel_reason: str | None = None) -> dict[str, Any]:
         """Move an order along the status machine (docs/orders.md). ``expected``: only from that status,
-        so of two concurrent changes one wins and the other gets 409 ORDER_STATUS_CONFLICT."""
+        so of two concurrent changes one wins and the other gets 409 ORDER_STATUS_CONFLICT.
+        ``restaurant_id``: only an order of that restaurant (a scoped key's). ``ready_in_minutes`` (when
+        accepting) sets the promised ready time; ``cancel_reason`` (when cancelling) is shown to the diner.
+        Answers with the staff's view (history, actors, pickup name and phone)."""
         if not UUID_RE.fullmatch(order_id):
             raise OrderNotFound("No such order.")
-        result = self.store.rpc("stjarna_set_order_status", {
+        result = self.store.rpc("stjarna_kitchen_set_status", {
             "p_order_id": order_id, "p_status": status, "p_actor": actor, "p_expected": expected,
-            "p_restaurant_id": restaurant_id, "p_now": utc_iso(self.clock())})
+            "p_restaurant_id": restaurant_id, "p_ready_in_minutes": ready_in_minutes,
+            "p_cancel_reason": cancel_reason, "p_now": utc_iso(self.clock())})
         outcome = result["outcome"]
         if outcome == "not_found":
             raise OrderNotFound("No such order.")
@@ -168,6 +188,58 @@ class OrderService:
             _log.info("orders expired", extra={"count": count})
         return count
 
+    def erase_pii(self) -> int:
+        """Erase the pickup name and phone of orders finished ORDER_PII_RETENTION_DAYS ago; how many."""
+        before = self.clock() - timedelta(days=self.settings.order_pii_retention_days)
+        count = int(self.store.rpc("stjarna_erase_order_pii", {"p_before": utc_iso(before)}))
+        if count:
+            _log.info("pickup names and phones erased", extra={"count": count})
+        return count
+
+    def reset_items(self) -> int:
+        """Items sold out "until the next opening" whose opening has come: available again; how many."""
+        count = int(self.store.rpc("stjarna_reset_item_availability", {"p_now": utc_iso(self.clock())}))
+        if count:
+            _log.info("items available again", extra={"count": count})
+        return count
+
+    # -- the kitchen's board (docs/console.md) ----------------------------------------------------------
+    def board_version(self, restaurant_id: str) -> int:
+        """The board's version: one primary-key read (the poll's If-None-Match)."""
+        return int(self.store.rpc("stjarna_board_version", {"p_restaurant_id": restaurant_id}))
+
+    def board(self, restaurant_id: str) -> dict[str, Any]:
+        return dict(self.store.rpc("stjarna_kitchen_board",
+                                   {"p_restaurant_id": restaurant_id, "p_now": utc_iso(self.clock())}))
+
+    def pause(self, restaurant_id: str, minutes: int | None, actor: str, *, paused: bool = True) -> dict[str, Any]:
+        """Pause ordering for ``minutes`` (None: until resumed), or with ``paused=False`` resume it."""
+        result = self.store.rpc("stjarna_kitchen_pause", {
+            "p_restaurant_id": restaurant_id, "p_paused": paused, "p_minutes": minutes if paused else None,
+            "p_actor": actor, "p_now": utc_iso(self.clock())})
+        if result["outcome"] == "not_found":
+            raise RestaurantNotFound()
+        return {"paused": result["paused"]}
+
+    def items(self, restaurant_id: str, q: str | None = None) -> Rows:
+        return list(self.store.rpc("stjarna_kitchen_items",
+                                   {"p_restaurant_id": restaurant_id, "p_q": q, "p_now": utc_iso(self.clock())}))
+
+    def set_item(self, restaurant_id: str, item_id: str, *, available: bool, until_next_opening: bool,
+                 actor: str) -> dict[str, Any]:
+        """Mark an item available or sold out (optionally until the next opening, which resets itself)."""
+        if not UUID_RE.fullmatch(item_id):
+            raise NotFound("No such item.")
+        result = self.store.rpc("stjarna_kitchen_set_item", {
+            "p_restaurant_id": restaurant_id, "p_item_id": item_id, "p_available": available,
+            "p_until_next_opening": until_next_opening, "p_actor": actor, "p_now": utc_iso(self.clock())})
+        if result["outcome"] == "not_found":
+            raise NotFound("No such item.")
+        if result["outcome"] == "no_next_opening":
+            raise ValidationFailed([{"path": "until", "message": "the restaurant has no opening in the coming "
+                                                                "week: mark the item unavailable without it"}])
+        return dict(result["item"])
+
     def erase(self, restaurant_id: str, session_token: str | None, actor: str) -> dict[str, int]:
         """GDPR: delete a session's (or with no token, all of a restaurant's) orders; the counts."""
         hashed = None if session_token is None else session_hash(session_token)
@@ -177,6 +249,9 @@ class OrderService:
 
 def _error(result: dict[str, Any]) -> StjarnaError:
     outcome = result["outcome"]
+    slot = gate_error(result) if outcome in {"slot_full", "pickup_not_on_slot"} else None
+    if slot is not None:
+        return slot
     if outcome == "closed":
         when = result.get("nextOpeningAt")
         opens = f" It opens next at {when}." if when else " It has no opening hours in the coming week."
@@ -185,6 +260,8 @@ def _error(result: dict[str, Any]) -> StjarnaError:
         return ItemUnavailable(result["items"])
     if outcome == "ordering_disabled":
         return OrderingDisabled()
+    if outcome == "ordering_paused":
+        return OrderingPaused(result.get("resumesAt"))
     if outcome == "key_reused":
         return IdempotencyKeyReused()
     if outcome == "restaurant_not_found":

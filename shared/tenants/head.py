@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal
 
 from shared.tenants.origins import OriginPattern, compile_patterns
@@ -25,6 +26,8 @@ class RestaurantHead:
     theme_color: str | None
     greeting: str | None
     plan: str
+    ordering_paused: bool = False  # the kitchen paused ordering (docs/console.md, Pausing) ...
+    ordering_paused_until: str | None = None  # ... until this ISO time, or with None until resumed
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> RestaurantHead:
@@ -33,10 +36,18 @@ class RestaurantHead:
                    currency=data["currency"], locale=data["locale"], timezone=data["timezone"],
                    allowed_origins=origins, origin_patterns=compile_patterns(origins),
                    theme_color=data.get("themeColor"), greeting=data.get("greeting"),
-                   plan=data.get("plan", "starter"))
+                   plan=data.get("plan", "starter"), ordering_paused=bool(data.get("orderingPaused")),
+                   ordering_paused_until=data.get("orderingPausedUntil"))
+
+    def ordering_pause(self, now: datetime) -> dict[str, Any]:
+        """``{"paused", "resumesAt"}`` at ``now``: a timed pause ends by itself, without a write."""
+        until = self.ordering_paused_until
+        paused = self.ordering_paused and (until is None or datetime.fromisoformat(until) > now)
+        return {"paused": paused, "resumesAt": until if paused else None}
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "slug": self.slug, "name": self.name, "version": self.version,
                 "currency": self.currency, "locale": self.locale, "timezone": self.timezone,
                 "allowedOrigins": list(self.allowed_origins), "themeColor": self.theme_color,
-                "greeting": self.greeting, "plan": self.plan}
+                "greeting": self.greeting, "plan": self.plan, "orderingPaused": self.ordering_paused,
+                "orderingPausedUntil": self.ordering_paused_until}

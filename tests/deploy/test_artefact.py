@@ -257,4 +257,4 @@ def test_admin_refuses_without_a_key_and_expiry_runs(artefact, env, tmp_path):
     scheduled = {"version": "0", "id": "artefact", "detail-type": "Scheduled Event", "source": "aws.events",
                  "time": "2026-01-01T00:00:00Z", "region": "eu-north-1", "resources": [], "detail": {}}
     result = invoke(artefact, "expire_orders", [scheduled], env, tmp_path)
-    assert result["answers"] == [{"expired": 0}]
+    assert result["answers"] == [{"expired": 0, "piiErased": 0, "itemsAvailableAgain": 0}]

@@ -243,14 +243,14 @@ def test_package_patterns_keep_the_runtime_and_drop_everything_else():
     assert patterns[0] == "!**", "start from nothing and add what runs"
     files = repo_files()
     shipped = {f for f in files if packaged(f, patterns)}
-    runtime = {f for f in files if f.startswith(("functions/", "shared/", "widget/dist/"))
-               and "__pycache__" not in f}
+    runtime = {f for f in files if f.startswith(("functions/", "shared/", "widget/dist/", "console/dist/"))
+               and "__pycache__" not in f} | {"console/index.html"}
     assert runtime - shipped == set()
     assert {"functions/menu.py", "shared/http/app.py", "shared/vocabulary.json",
-            "widget/dist/widget.js"} <= shipped
+            "widget/dist/widget.js", "console/dist/console.js", "console/index.html"} <= shipped
     assert shipped - runtime <= {f for f in shipped if f.endswith(".cpython-312.pyc")}
     for prefix in (".venv/", "tests/", "bench/", "docs/", "infra/", "scripts/", ".stjarna/", "widget/src/",
-                   ".ci/", ".git/"):
+                   "console/src/", ".ci/", ".git/"):
         assert not {f for f in shipped if f.startswith(prefix)}, prefix
     for sample in ("node_modules/x/index.js", "widget/node_modules/x/index.js", "infra/migrations/0001.sql",
                    ".stjarna/pg/data/PG_VERSION", "tests/events/v2-menu-get.json",

@@ -64,12 +64,27 @@ def test_path_parameters_match_the_routes(doc):
 def test_admin_routes_need_the_admin_key_and_no_other_route_does(doc):
     scheme = doc["components"]["securitySchemes"]["adminKey"]
     assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
+    cookie = doc["components"]["securitySchemes"]["consoleSession"]
+    assert (cookie["type"], cookie["in"], cookie["name"]) == ("apiKey", "cookie", "stjarna_console")
+    # signing in and out needs no session (sign-in takes the key in its body)
+    open_console = {("post", "/console/api/session"), ("delete", "/console/api/session")}
     for path, item in doc["paths"].items():
         for method, op in item.items():
             admin = path.startswith("/api/admin/")
+            console = path.startswith("/console/api/") and (method, path) not in open_console
             assert (op.get("security") == [{"adminKey": []}]) == admin, (method, path)
-            if admin:
+            assert (op.get("security") == [{"consoleSession": []}]) == console, (method, path)
+            if admin or console:
                 assert "401" in op["responses"], (method, path)
+
+
+def test_every_admin_operation_is_also_a_console_operation(doc):
+    """One handler, two ways in (shared/http/admin.py): /api/admin/X is also /console/api/X."""
+    admin = {(m, p.removeprefix("/api/admin")) for p, item in doc["paths"].items() for m in item
+             if p.startswith("/api/admin/")}
+    console = {(m, p.removeprefix("/console/api")) for p, item in doc["paths"].items() for m in item
+               if p.startswith("/console/api/") and p != "/console/api/session"}
+    assert admin == console
 
 
 def test_docs_openapi_json_is_what_the_generator_writes():
@@ -97,6 +112,7 @@ SAMPLES = {  # the errors whose constructors take their details
     errors.TooManyItems: lambda: errors.TooManyItems(1000, 50),
     errors.TooManyOpenOrders: lambda: errors.TooManyOpenOrders(3, 3),
     errors.OrderTotalTooHigh: lambda: errors.OrderTotalTooHigh(520000000, 500000, "SEK"),
+    errors.PickupSlotFull: lambda: errors.PickupSlotFull("2026-11-24T17:00:00+00:00", 4),
 }
 
 

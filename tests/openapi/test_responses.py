@@ -8,7 +8,7 @@ operation of the document with at least one success and one error, so a new rout
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import httpx
@@ -95,6 +95,7 @@ def options(path: str, status: int, url: str, origin: str | None = ALLOWED) -> S
 MENU, CONFIG = "/api/public/menu", "/api/public/config"
 ORDERS, QUOTE, STATUS = "/api/orders", "/api/orders/quote", "/api/orders/{code}"
 ADMIN_ORDERS, ADMIN_ORDER = "/api/admin/orders", "/api/admin/orders/{order}"
+SLOTS = "/api/public/pickup-slots"
 
 
 def public_steps(path: str) -> list[Step]:
@@ -223,6 +224,156 @@ ADMIN_STEPS = [
     admin("POST", f"{TENANTS}/{{ref}}/cache-purge", 404, f"{TENANTS}/nowhere/cache-purge"),
 ]
 
+# -- the owner's routes (shared/http/owner.py) ------------------------------------------------------------
+STAFF = "/api/admin/restaurants/{ref}"
+NO_SUCH_ID = "00000000-0000-4000-8000-000000000000"
+
+
+def key_to_revoke(w: World) -> str:
+    made = w.client.post("/api/admin/restaurants/demo/keys", json={"name": "to revoke"}, headers=w.auth)
+    return f"/api/admin/restaurants/demo/keys/{made.json()['id']}"
+
+
+OWNER_STEPS = [
+    admin("GET", f"{STAFF}/keys", 200, "/api/admin/restaurants/demo/keys"),
+    admin("HEAD", f"{STAFF}/keys", 200, "/api/admin/restaurants/demo/keys"),
+    admin("GET", f"{STAFF}/keys", 404, "/api/admin/restaurants/nowhere/keys"),
+    admin("HEAD", f"{STAFF}/keys", 404, "/api/admin/restaurants/nowhere/keys"),
+    admin("POST", f"{STAFF}/keys", 201, "/api/admin/restaurants/demo/keys", {"name": "tablet", "expiresInDays": 30}),
+    admin("POST", f"{STAFF}/keys", 422, "/api/admin/restaurants/demo/keys", {"name": "", "role": "chef"}),
+    admin("POST", f"{STAFF}/keys", 404, "/api/admin/restaurants/nowhere/keys", {"name": "tablet"}),
+    admin("DELETE", f"{STAFF}/keys/{{key}}", 200, key_to_revoke),
+    admin("DELETE", f"{STAFF}/keys/{{key}}", 404, f"/api/admin/restaurants/demo/keys/{NO_SUCH_ID}"),
+    admin("GET", f"{STAFF}/setup", 200, "/api/admin/restaurants/demo/setup"),
+    admin("HEAD", f"{STAFF}/setup", 200, "/api/admin/restaurants/demo/setup"),
+    admin("GET", f"{STAFF}/setup", 404, "/api/admin/restaurants/nowhere/setup"),
+    admin("HEAD", f"{STAFF}/setup", 404, "/api/admin/restaurants/nowhere/setup"),
+    admin("PUT", f"{STAFF}/origins", 200, "/api/admin/restaurants/demo/origins",
+          {"allowedOrigins": [ALLOWED, "https://*.stjarna.dev"]}),
+    admin("PUT", f"{STAFF}/origins", 422, "/api/admin/restaurants/demo/origins", {"allowedOrigins": ["ftp://x"]}),
+    admin("PUT", f"{STAFF}/origins", 404, "/api/admin/restaurants/nowhere/origins", {"allowedOrigins": [ALLOWED]}),
+]
+
+
+# -- the kitchen's routes (shared/http/kitchen.py) ----------------------------------------------------------
+def kitchen_order(w: World) -> str:
+    return f"/api/admin/restaurants/demo/orders/{w.last()['orderId']}"
+
+
+def new_order(w: World) -> str:
+    """A new order to accept (its own key: the console's copy of the world counts keys from the start)."""
+    placed = w.client.post(ORDERS, json=w.body(), headers={"Idempotency-Key": f"kitchen-{len(w.orders):04d}"})
+    assert placed.status_code == 201 and "idempotent-replayed" not in placed.headers, placed.text
+    w.orders.append(placed.json())
+    return kitchen_order(w)
+
+
+def salmon(w: World) -> str:
+    return f"/api/admin/restaurants/demo/items/{w.items['demo/salmon']}"
+
+
+KITCHEN_STEPS = [
+    admin("GET", f"{STAFF}/board", 200, "/api/admin/restaurants/demo/board"),
+    admin("HEAD", f"{STAFF}/board", 200, "/api/admin/restaurants/demo/board"),
+    Step("GET", f"{STAFF}/board", 304, lambda w: w.client.get("/api/admin/restaurants/demo/board", headers={
+        **w.auth, "If-None-Match": w.client.get("/api/admin/restaurants/demo/board", headers=w.auth).headers["etag"]})),
+    admin("GET", f"{STAFF}/board", 404, "/api/admin/restaurants/nowhere/board"),
+    admin("HEAD", f"{STAFF}/board", 404, "/api/admin/restaurants/nowhere/board"),
+    admin("PATCH", f"{STAFF}/orders/{{order}}", 200, new_order,
+          {"status": "accepted", "expectedStatus": "placed", "readyInMinutes": 15}),
+    admin("PATCH", f"{STAFF}/orders/{{order}}", 409, kitchen_order, {"status": "ready", "expectedStatus": "placed"}),
+    admin("PATCH", f"{STAFF}/orders/{{order}}", 422, kitchen_order, {"status": "preparing", "readyInMinutes": 15}),
+    admin("PATCH", f"{STAFF}/orders/{{order}}", 404, f"/api/admin/restaurants/demo/orders/{NO_SUCH_ID}",
+          {"status": "accepted"}),
+    admin("GET", f"{STAFF}/items", 200, "/api/admin/restaurants/demo/items?q=salmon"),
+    admin("HEAD", f"{STAFF}/items", 200, "/api/admin/restaurants/demo/items"),
+    admin("GET", f"{STAFF}/items", 422, f"/api/admin/restaurants/demo/items?q={'x' * 81}"),
+    admin("HEAD", f"{STAFF}/items", 404, "/api/admin/restaurants/nowhere/items"),
+    admin("PATCH", f"{STAFF}/items/{{item}}", 200, salmon, {"available": False, "until": "next_opening"}),
+    admin("PATCH", f"{STAFF}/items/{{item}}", 200, salmon, {"available": True}),
+    admin("PATCH", f"{STAFF}/items/{{item}}", 422, salmon, {"available": True, "until": "next_opening"}),
+    admin("PATCH", f"{STAFF}/items/{{item}}", 404, f"/api/admin/restaurants/demo/items/{NO_SUCH_ID}",
+          {"available": False}),
+    admin("PUT", f"{STAFF}/pause", 200, "/api/admin/restaurants/demo/pause", {"minutes": 15}),
+    Step("POST", ORDERS, 409, lambda w: w.client.post(  # ORDERING_PAUSED, with resumesAt
+        ORDERS, json=w.body(), headers={"Idempotency-Key": "kitchen-paused-0001"})),
+    Step("POST", QUOTE, 409, lambda w: w.client.post(QUOTE, json=w.body())),
+    admin("PUT", f"{STAFF}/pause", 422, "/api/admin/restaurants/demo/pause", {"minutes": 45}),
+    admin("PUT", f"{STAFF}/pause", 404, "/api/admin/restaurants/nowhere/pause", {"minutes": None}),
+    admin("DELETE", f"{STAFF}/pause", 200, "/api/admin/restaurants/demo/pause"),
+    admin("DELETE", f"{STAFF}/pause", 404, "/api/admin/restaurants/nowhere/pause"),
+]
+
+
+# -- the console (shared/http/console_session.py): every admin step again under /console/api/ ------------
+CONSOLE_SESSION, OWN = "/console/api/session", "https://testserver"
+
+
+class ConsoleClient:
+    """What an admin step calls, sent under /console/api/ with the console's session cookie and CSRF
+    token instead of the key (a step without the key: without the cookie either)."""
+
+    def __init__(self, w: World) -> None:
+        app = w.client.app
+        self.signed_in = TestClient(app, base_url=OWN, raise_server_exceptions=False)
+        self.anonymous = TestClient(app, base_url=OWN, raise_server_exceptions=False)
+        key = w.auth["Authorization"].removeprefix("Bearer ")
+        answer = self.signed_in.post(CONSOLE_SESSION, json={"key": key, "restaurant": "demo"})
+        assert answer.status_code == 200, answer.text
+        self.auth = {"X-Stjarna-CSRF": answer.json()["csrfToken"], "Origin": OWN}
+
+    def request(self, method: str, url: str, headers: dict[str, str] | None = None, **kw: Any) -> httpx.Response:
+        signed = bool(headers) and "X-Stjarna-CSRF" in (headers or {})
+        client = self.signed_in if signed else self.anonymous
+        return client.request(method, url.replace("/api/admin/", "/console/api/", 1), headers=headers, **kw)
+
+    def get(self, url: str, **kw: Any) -> httpx.Response:
+        return self.request("GET", url, **kw)
+
+    def head(self, url: str, **kw: Any) -> httpx.Response:
+        return self.request("HEAD", url, **kw)
+
+    def post(self, url: str, **kw: Any) -> httpx.Response:
+        return self.request("POST", url, **kw)
+
+
+_consoles: dict[int, tuple[World, ConsoleClient]] = {}
+
+
+def in_console(w: World) -> World:
+    if id(w) not in _consoles or _consoles[id(w)][0] is not w:
+        _consoles[id(w)] = (w, ConsoleClient(w))
+    console = _consoles[id(w)][1]
+    return replace(w, client=console, auth=console.auth)  # type: ignore[arg-type]
+
+
+def console(step: Step) -> Step:
+    return Step(step.method, step.path.replace("/api/admin/", "/console/api/", 1), step.status,
+                lambda w: step.call(in_console(w)))
+
+
+def session(method: str, status: int, signed: bool = True, **kw: Any) -> Step:
+    def call(w: World) -> httpx.Response:
+        client = in_console(w).client
+        assert isinstance(client, ConsoleClient)
+        return (client.signed_in if signed else client.anonymous).request(method, CONSOLE_SESSION, **kw)
+    return Step(method, CONSOLE_SESSION, status, call)
+
+
+CONSOLE_STEPS = [  # and, prepended below, every step of the "admin" scenario under /console/api/
+    Step("PATCH", "/console/api/orders/{order}", 403, lambda w: in_console(w).client.request(
+        "PATCH", by_id(w), json={"status": "ready"}, headers={"X-Stjarna-CSRF": "wrong", "Origin": OWN})),
+    session("GET", 200), session("HEAD", 200), session("GET", 401, signed=False), session("HEAD", 401, signed=False),
+    Step("POST", CONSOLE_SESSION, 200, lambda w: in_console(w).client.anonymous.post(  # type: ignore[union-attr]
+        CONSOLE_SESSION, json={"key": w.auth["Authorization"].removeprefix("Bearer "), "restaurant": "demo"})),
+    session("POST", 401, signed=False, json={"key": "stj_wrong"}),
+    session("POST", 422, signed=False, json={"key": "stj_wrong", "extra": 1}),
+    session("POST", 403, signed=False, json={"key": "stj_wrong"}, headers={"Origin": "https://evil.example"}),
+    session("DELETE", 403, headers={"X-Stjarna-CSRF": "wrong"}),
+    Step("DELETE", CONSOLE_SESSION, 204, lambda w: in_console(w).client.signed_in.delete(  # type: ignore[union-attr]
+        CONSOLE_SESSION, headers=in_console(w).auth)),
+]
+
 LONG_QUERY = f"?q={'x' * 5000}"
 DOC = "/api/openapi.json"
 HEALTH_STEPS = [
@@ -231,6 +382,12 @@ HEALTH_STEPS = [
     Step("GET", DOC, 304, lambda w: w.client.get(DOC, headers=w.etag(DOC))),
     Step("HEAD", DOC, 304, lambda w: w.client.head(DOC, headers=w.etag(DOC))),
 ]
+
+
+def console_script() -> str:
+    from shared.http.console_site import load
+
+    return f"/console/{load().script_name}"
 
 
 def hashed(w: World) -> str:
@@ -247,6 +404,12 @@ WIDGET_STEPS = [
     Step("GET", "/widget/{name}", 304, lambda w: w.client.get(hashed(w), headers=w.etag(hashed(w)))),
     Step("HEAD", "/widget/{name}", 304, lambda w: w.client.head(hashed(w), headers=w.etag(hashed(w)))),
     get("/widget/{name}", 404, "/widget/widget.0000000000000000.js"), head("/widget/{name}", 404, "/widget/x.js"),
+    get("/console", 200, "/console"), head("/console", 200, "/console"),
+    get("/console", 414, f"/console?v={'x' * 5000}"), head("/console", 414, f"/console?v={'x' * 5000}"),
+    Step("GET", "/console/{name}", 200, lambda w: w.client.get(console_script())),
+    Step("HEAD", "/console/{name}", 200, lambda w: w.client.head(console_script())),
+    Step("GET", "/console/{name}", 304, lambda w: w.client.get(console_script(), headers=w.etag(console_script()))),
+    get("/console/{name}", 404, "/console/console.0000000000000000.js"), head("/console/{name}", 404, "/console/x.js"),
 ]
 
 SCENARIOS: dict[str, tuple[dict[str, str], list[Step]]] = {
@@ -274,7 +437,14 @@ SCENARIOS: dict[str, tuple[dict[str, str], list[Step]]] = {
         Step("POST", QUOTE, 429, lambda w: w.client.post(QUOTE, json=w.body())),
         Step("GET", STATUS, 429, lambda w: w.client.get(status_url(w) + f"&sessionToken={SESSION}")),
     ]),
-    "admin": ({}, ADMIN_STEPS),
+    "pickup slots": ({"PICKUP_SLOT_CAPACITY": "2"}, [
+        get(SLOTS, 200, f"{SLOTS}?restaurantId=demo", headers={"Origin": ALLOWED}),
+        head(SLOTS, 200, f"{SLOTS}?restaurantId=demo"), get(SLOTS, 400, SLOTS),
+        get(SLOTS, 404, f"{SLOTS}?restaurantId=nowhere"), head(SLOTS, 404, f"{SLOTS}?restaurantId=nowhere"),
+        get(SLOTS, 403, f"{SLOTS}?restaurantId=demo", headers={"Origin": "https://evil.example"}),
+        options(SLOTS, 204, f"{SLOTS}?restaurantId=demo"), options(SLOTS, 403, f"{SLOTS}?restaurantId=demo", "null"),
+    ]),
+    "admin": ({}, [*ADMIN_STEPS, *OWNER_STEPS, *KITCHEN_STEPS]),
     "admin auth limit": ({"ADMIN_AUTH_MAX_FAILURES": "1"}, [
         admin("GET", ADMIN_ORDERS, 401, f"{ADMIN_ORDERS}?restaurantId=demo", auth=False),
         admin("GET", ADMIN_ORDERS, 429, f"{ADMIN_ORDERS}?restaurantId=demo", auth=False),
@@ -298,6 +468,10 @@ SCENARIOS: dict[str, tuple[dict[str, str], list[Step]]] = {
         admin("GET", ADMIN_ORDERS, 503, f"{ADMIN_ORDERS}?restaurantId=demo"),
     ]),
 }
+
+
+# one handler, two ways in: the admin scenario's steps again with the console session
+SCENARIOS["console"] = ({}, [*(console(s) for s in SCENARIOS["admin"][1]), *CONSOLE_STEPS])
 
 
 @pytest.fixture

@@ -89,7 +89,8 @@ def test_gdpr_erase(placed, capsys):
     code, _, err = run(capsys, "gdpr", "erase", "--restaurant", "demo")
     assert code == 2 and "--yes" in err
     code, out, _ = run(capsys, "gdpr", "erase", "--restaurant", "demo", "--session", SESSION)
-    assert code == 0 and "1 order(s), 1 line(s), 1 status event(s); chat context erased" in out
+    assert code == 0 and ("1 order(s), 1 line(s), 1 status event(s), with their pickup names and phones; "
+                          "chat context erased") in out
     code, out, _ = run(capsys, "gdpr", "erase", "--restaurant", "demo", "--yes", "--json")
     assert orjson.loads(out)["orders"] == 1
 

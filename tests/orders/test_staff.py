@@ -284,8 +284,9 @@ def test_the_scheduled_function_expires_orders(cli_env, monkeypatch):
     placed = place(old, rid, {"demo/hummus": item})
     from functions.expire_orders import handler
 
-    assert handler({"source": "aws.events", "detail-type": "Scheduled Event"}, None) == {"expired": 1}
+    assert handler({"source": "aws.events", "detail-type": "Scheduled Event"}, None) == {
+        "expired": 1, "piiErased": 0, "itemsAvailableAgain": 0}
     assert c.orders.staff_order(None, placed["orderId"])["history"][-1] == {
         "status": "expired", "at": c.orders.staff_order(None, placed["orderId"])["updatedAt"],
         "actor": "system:expiry"}
-    assert handler({}, None) == {"expired": 0}
+    assert handler({}, None) == {"expired": 0, "piiErased": 0, "itemsAvailableAgain": 0}

@@ -122,10 +122,12 @@ def _admin_requests(app) -> list[tuple[str, str]]:
     """Every admin route of the app, as (method, concrete path), so a new admin route is covered."""
     from starlette.routing import Route
 
-    fill = {"{order}": "ABCDEF", "{ref}": "demo"}
+    fill = {"{order}": "ABCDEF", "{ref}": "demo", "{item}": "00000000-0000-4000-8000-000000000000",
+            "{key}": "00000000-0000-4000-8000-000000000000"}
     found = []
-    for route in app.routes:
-        if isinstance(route, Route) and route.path.startswith("/api/admin/"):
+    for route in app.routes:  # and their console twins, which want a session instead (not a key)
+        if isinstance(route, Route) and (route.path.startswith("/api/admin/") or (
+                route.path.startswith("/console/api/") and route.path != "/console/api/session")):
             path = route.path
             for name, value in fill.items():
                 path = path.replace(name, value)

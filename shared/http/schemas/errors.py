@@ -39,6 +39,17 @@ class RestaurantClosedDetail(_ErrorFields):
         description="The next opening after the wanted time; null when none within a week")
 
 
+class OrderingPausedDetail(_ErrorFields):
+    code: Literal["ORDERING_PAUSED"]
+    resumes_at: AwareDatetime | None = Field(description="When ordering reopens; null: when the kitchen resumes it")
+
+
+class PickupSlotFullDetail(_ErrorFields):
+    code: Literal["PICKUP_SLOT_FULL"]
+    pickup_at: AwareDatetime = Field(description="The slot asked for (its start)")
+    capacity: int = Field(ge=1, description="PICKUP_SLOT_CAPACITY: the orders one slot takes")
+
+
 class UnavailableItem(Out):
     item_id: str
     reason: Literal["unknown", "unavailable"]
@@ -92,6 +103,7 @@ DETAILED: dict[str, type[_ErrorFields]] = {
     "INVALID_TRANSITION": InvalidTransitionDetail, "ORDER_STATUS_CONFLICT": OrderStatusConflictDetail,
     "RESTAURANT_BUSY": RestaurantBusyDetail, "TOO_MANY_ITEMS": TooManyItemsDetail,
     "TOO_MANY_OPEN_ORDERS": TooManyOpenOrdersDetail, "ORDER_TOTAL_TOO_HIGH": OrderTotalTooHighDetail,
+    "PICKUP_SLOT_FULL": PickupSlotFullDetail, "ORDERING_PAUSED": OrderingPausedDetail,
 }
 
 

@@ -31,6 +31,8 @@ class Order(Out):
     placed_at: AwareDatetime
     updated_at: AwareDatetime
     payment_method: str
+    ready_at: AwareDatetime | None = Field(description="The ready time the kitchen promised when accepting")
+    cancel_reason: str | None = Field(description="Why the kitchen cancelled (shown to the diner)")
 
 
 class Payment(Out):
@@ -76,7 +78,59 @@ class StaffHistoryEntry(HistoryEntry):
 
 class StaffOrder(Order):
     history: list[StaffHistoryEntry] = Field(min_length=1)
+    pickup_name: str | None = Field(description="The name to call out (erased ORDER_PII_RETENTION_DAYS after "
+                                                "the order finished)")
+    pickup_phone: str | None = Field(description="E.164; erased like the name")
 
 
 class OrderList(Out):
     orders: list[Order] = Field(description="Newest first")
+
+
+class BoardRestaurant(Out):
+    id: Uuid
+    slug: str
+    name: str
+    timezone: str
+    currency: Currency
+
+
+class Pause(Out):
+    until: AwareDatetime | None = Field(description="null: until resumed")
+
+
+class Today(Out):
+    orders: int = Field(ge=0, description="Orders placed today (the restaurant's local day), any status")
+    revenue_cents: Cents = Field(description="Their total, without cancelled and expired orders")
+    currency: Currency
+    avg_accept_to_ready_seconds: int | None = Field(description="Over today's orders that were accepted and "
+                                                                "made ready; null: none yet")
+
+
+class Board(Out):
+    """The kitchen's board (docs/console.md, Board); its ETag is ``"board-<version>"``."""
+
+    version: int = Field(ge=0, description="Bumped by every order, status change, pause and availability change")
+    restaurant: BoardRestaurant
+    paused: Pause | None = Field(description="null: taking orders")
+    orders: list[StaffOrder] = Field(description="Open orders (placed, accepted, preparing, ready), oldest first")
+    recent: list[StaffOrder] = Field(description="Today's picked-up and cancelled orders, newest first, at most 20")
+    today: Today
+
+
+class PauseState(Out):
+    paused: Pause | None = Field(description="null: taking orders")
+
+
+class KitchenItem(Out):
+    item_id: Uuid
+    key: str
+    name: str
+    section: str
+    price_cents: Cents
+    available: bool = Field(description="As an order sees it now")
+    unavailable_until: AwareDatetime | None = Field(description="Sold out until the next opening: back by itself then")
+
+
+class KitchenItems(Out):
+    items: list[KitchenItem]
