@@ -4,12 +4,16 @@ bytes) and ``GET /api/public/config`` (the widget's bootstrap settings), each wi
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
 from shared.caching import cdn_cache, public_cache, strong_etag
+from shared.chat.hours import open_state
 from shared.container import Container
 from shared.http.operations import (
     CORS,
@@ -25,6 +29,7 @@ from shared.http.operations import (
 )
 from shared.http.responses import etag_matches
 from shared.http.tenant import Tenant, preflight_route, tenant_endpoint
+from shared.menus.cache import PublicMenu
 
 STALE_S_MAXAGE = 5  # seconds a CDN may keep a stale-if-error copy
 SCHEMAS = "shared.http.schemas.menu"
@@ -75,10 +80,38 @@ def _cached_response(request: Request, body: bytes, etag: str, extra: dict[str, 
     return RawResponse(b"" if request.method == "HEAD" else body, 200, ok + cors_raw)
 
 
+def open_now(hours: dict[str, Any], timezone: str, now: datetime) -> dict[str, Any]:
+    """``{"now", "nextChange"}`` at ``now`` from the menu's weekly hours: open or closed, and the next
+    closing (when open) or opening (when closed) as an ISO instant in UTC; null when it never changes
+    (round the clock, or no hours). The widget shows this, not what the diner's clock says (#18, 7);
+    unusable hours or zone: closed, no change (the order transaction decides anyway)."""
+    state = open_state(hours, timezone, now)
+    if state is None:
+        return {"now": False, "nextChange": None}
+    change = None
+    if state.change is not None:
+        zone = ZoneInfo(timezone)
+        day = now.astimezone(zone).date() + timedelta(days=state.change.in_days)
+        hour, minute = (int(part) for part in state.change.time.split(":"))
+        local = datetime.combine(day, time(hour % 24, minute), zone)
+        change = local.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return {"now": state.open, "nextChange": change}
+
+
 def menu_routes(container: Callable[[], Container]) -> list[ApiRoute]:
     """``container()`` gives the process's Container (built lazily, once)."""
 
     menu_headers, config_headers = _Prebuilt(), _Prebuilt()
+    hours_by_etag: dict[str, dict[str, Any]] = {}  # the menu's weekly hours, read once per menu version
+
+    def hours_of(menu: PublicMenu) -> dict[str, Any]:
+        found = hours_by_etag.get(menu.etag)
+        if found is None:
+            found = orjson.loads(menu.body).get("restaurant", {}).get("hours") or {}
+            if len(hours_by_etag) >= 512:
+                hours_by_etag.clear()
+            hours_by_etag[menu.etag] = found
+        return found
 
     async def menu(request: Request, tenant: Tenant) -> Response:
         found = tenant.menu
@@ -96,12 +129,19 @@ def menu_routes(container: Callable[[], Container]) -> list[ApiRoute]:
     async def config(request: Request, tenant: Tenant) -> Response:
         head = tenant.head
         flags = await tenant.flags()
+        now = datetime.now(UTC)
         body = orjson.dumps({
             "restaurantId": head.id, "slug": head.slug, "name": head.name, "locale": head.locale,
             "currency": head.currency, "timezone": head.timezone, "menuVersion": head.version,
             "theme": {"color": head.theme_color}, "greeting": head.greeting,
             "features": {"serverChat": flags["USE_SERVER_CHAT"].value,
                          "ordering": flags["ORDERING_ENABLED"].value},
+            # computed at this request's time: pausing bumps the head's version, and a timed pause's end
+            # changes the body (so the ETag) by itself; seen within CONFIG_MAX_AGE (docs/console.md)
+            "ordering": head.ordering_pause(now),
+            # the server's word on open or closed, at this request's time too: the body (so the ETag)
+            # changes at each opening and closing; seen within CONFIG_MAX_AGE
+            "open": open_now(hours_of(tenant.menu), head.timezone, now),
         })
         max_age = tenant.container.settings.config_max_age
         extra = {"Cache-Control": public_cache(max_age)}
@@ -121,7 +161,7 @@ def menu_routes(container: Callable[[], Container]) -> list[ApiRoute]:
         ApiRoute("/api/public/menu", tenant_endpoint(container, menu, menu=True), methods=["GET", "HEAD"],
                  operations=menu_doc),
         preflight_route(container, "/api/public/menu", "Menu", read),
-        ApiRoute("/api/public/config", tenant_endpoint(container, config), methods=["GET", "HEAD"],
+        ApiRoute("/api/public/config", tenant_endpoint(container, config, menu=True), methods=["GET", "HEAD"],
                  operations=config_doc),
         preflight_route(container, "/api/public/config", "Config", read),
     ]

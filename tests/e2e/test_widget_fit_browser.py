@@ -105,7 +105,7 @@ def test_the_diners_own_messages_are_readable_on_the_theme_colour(browser, live:
     mine.wait_for()
     # (text, what it sits on): the diner's message, the launcher, the header's title
     for text, under in ((mine, mine), (page.get_by_role("button", name="Menu"), None),
-                        (page.locator("stjarna-widget h2"), page.locator("stjarna-widget header"))):
+                        (page.locator("stjarna-widget h2"), page.locator("stjarna-widget .hd"))):
         colours = [text.evaluate("el => getComputedStyle(el).color"),
                    (under or text).evaluate("el => getComputedStyle(el).backgroundColor")]
         assert colours[1] == rgb(colour)  # the restaurant's colour (not the assistant's grey)
@@ -168,7 +168,7 @@ def test_a_dish_with_the_longest_name_can_be_ordered(browser, live_server, host_
     total = page.locator("stjarna-widget p.t", has_text=re.compile(r"^Total"))
     total.wait_for(timeout=10000)  # the server's quote: the view is drawn again with it
     for name in (LONG_WORDS, LONG_WORD):
-        line = page.locator("stjarna-widget li.c").filter(has=page.locator("h4", has_text=name))
+        line = page.locator("stjarna-widget li.c").filter(has=page.locator("h3", has_text=name))
         more = line.get_by_role("button", name=f"One more {name}")
         reachable(page, line.locator(".p"))
         reachable(page, more)

@@ -97,8 +97,9 @@ def test_understood_chips_and_forget(browser, host_site, api, screenshots):
             break
     assert focused_label(page) == "Stop avoiding Tree nuts"
     ring = page.evaluate("""() => { const el = document.querySelector('stjarna-widget').shadowRoot.activeElement;
-        const s = getComputedStyle(el); return [el.matches(':focus-visible'), s.outlineStyle, s.outlineWidth]; }""")
-    assert ring == [True, "solid", "3px"]
+        const s = getComputedStyle(el);
+        return [el.matches(':focus-visible'), s.outlineStyle, s.outlineWidth, s.boxShadow !== 'none']; }""")
+    assert ring == [True, "solid", "2px", True]  # two tones: the outline and a box-shadow ring (styles.ts)
     page.keyboard.press("Enter")
 
     # a note instead of the diner's message again, then the new answer without tree nuts

@@ -8,6 +8,7 @@ client (checked in a fresh interpreter) — plus real invocations of the routes 
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import subprocess
@@ -278,6 +279,23 @@ def test_widget_bundle_with_etag_and_304(handler_for, context):
     assert again["statusCode"] == 304
     assert again["body"] == ""
     assert again["headers"]["etag"] == etag
+
+
+@pytest.mark.parametrize(("accept", "encoding", "suffix"),
+                         [("gzip, deflate, br", "br", ".br"), ("gzip", "gzip", ".gz")])
+def test_widget_compressed_through_mangum_is_base64(handler_for, context, accept, encoding, suffix):
+    """A compressed body is binary: Mangum must base64 it, or API Gateway would mangle the bytes."""
+    widget, _ = handler_for("widget")
+    event = load_event("v2-widget-get.json")
+    event["headers"]["Accept-Encoding"] = accept
+    r = widget(event, context)
+    assert r["statusCode"] == 200
+    assert r["headers"]["content-encoding"] == encoding and r["headers"]["vary"] == "Accept-Encoding"
+    assert r["isBase64Encoded"] is True
+    assert base64.b64decode(r["body"]) == (ROOT / "widget" / "dist" / ("widget.js" + suffix)).read_bytes()
+    event["headers"]["If-None-Match"] = r["headers"]["etag"]
+    again = widget(event, context)
+    assert again["statusCode"] == 304 and again["headers"]["etag"] == r["headers"]["etag"]
 
 
 # --- the real handler modules ----------------------------------------------------------------

@@ -111,3 +111,33 @@ VERDICTS = [
 def test_menu_filter_verdicts(units):
     cases = [{"item": i, "diets": d, "avoid": a} for i, d, a, _ in VERDICTS]
     assert units({"verdicts": cases})["verdicts"] == [v for *_, v in VERDICTS]
+
+
+@pytest.mark.parametrize(("html_lang", "browser", "expected"), [
+    ("sv", "en-US", "sv"), ("de-AT", "sv", "de"), ("FR", "en", "fr"), ("es-419", "en", "es"),
+    ("", "sv-SE", "sv"), ("  ", "de", "de"), ("not a tag!", "fr-CA", "fr"), ("pt-BR", "sv", "en"),
+    ("", "", "en"), ("x", "y", "en"),
+])
+def test_the_language_from_the_page_then_the_browser(units, html_lang, browser, expected):
+    """Without data-locale: <html lang>, then navigator.language; a language the widget lacks is English."""
+    assert units({"languages": [[html_lang, browser]]})["languages"] == [expected]
+
+
+@pytest.mark.parametrize(("src", "base"), [
+    ("https://api.example.com/widget.js", "https://api.example.com/widget/"),
+    ("https://api.example.com/widget.js?v=3#x", "https://api.example.com/widget/"),
+    ("https://api.example.com/widget/widget.0123456789abcdef.js", "https://api.example.com/widget/"),
+    ("https://cdn.example.com/stjarna/v2/widget.js", "https://cdn.example.com/stjarna/v2/widget/"),
+    ("http://localhost:8000/widget.js", "http://localhost:8000/widget/"),
+])
+def test_the_chunks_are_beside_the_loader_not_at_the_endpoint(units, src, base):
+    assert units({"bases": [src]})["bases"] == [base]
+
+
+def test_the_retry_backoff_doubles_with_jitter_and_honours_retry_after(units):
+    """1, 2, 4, 8, 16 s, then 30 s at most, each within ±25 %; a 429's Retry-After when longer (#18, defect 4)."""
+    cases = [[n, None, r] for n in range(8) for r in (0, 0.5, 1)] + [[0, 7, 0.5], [5, 7, 0.5]]
+    got = units({"backoffs": cases})["backoffs"]
+    for (n, _, r), seconds in zip(cases[:-2], got[:-2], strict=True):
+        assert seconds == pytest.approx(min(2 ** n, 30) * (0.75 + r / 2)), (n, r, seconds)
+    assert got[-2:] == [7, 30]

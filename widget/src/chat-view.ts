@@ -19,9 +19,10 @@ declare const LOCAL_CHUNK: string; // the local responder's file name, set by bu
 type Local = typeof import("./chat/local");
 let local: Promise<Local> | null = null;
 
-/** The local responder, imported once from the API (a content-hashed, immutable URL). */
+/** The local responder, imported once from where widget.js came from (a content-hashed, immutable URL;
+ * not the API's endpoint: it must load when the API is down). */
 function responder(ctx: Ctx): Promise<Local> {
-  const url = `${ctx.opts.endpoint}/widget/${LOCAL_CHUNK}`;
+  const url = ctx.base + LOCAL_CHUNK;
   return (local ??= (import(url) as Promise<Local>).catch((e: unknown) => {
     local = null;
     console.error(`[stjarna] could not load the local responder from ${url}: ${String(e)}`);

@@ -4,9 +4,10 @@
 import type { Client } from "./api";
 import type { Constraints, Understood } from "./chat/local";
 import type { Checkout } from "./checkout";
-import { type OpenState, openState } from "./hours";
+import { type OpenState, openState, wallClock } from "./hours";
 import type { Key, Lang } from "./i18n";
 import type { Options } from "./loader";
+import type { Emit } from "./shell";
 import type { Store } from "./store";
 import type { Config, Menu, MenuItem, Order, Suggestion } from "./types";
 
@@ -44,13 +45,18 @@ export interface Ctx {
   order: Order | null; // the last placed order as last fetched
   co: Checkout;
   money(cents: number): string;
+  /** Open or closed: the server's word (config.open, kept current by checkout.ts), else the menu's hours. */
   hours(): OpenState | null;
-  /** When it opens next, in its timezone ("tomorrow 11:30"); "" when open or unknown. */
+  /** When it opens next, in its timezone ("Friday 11:30"); "" when open or unknown. */
   opens(): string;
   add(itemId: string): void;
   announce(text: string): void;
   /** Redraw: the open view (or only when it is `only`; null: just the counts and labels). */
   render(only?: "menu" | "assistant" | "cart" | null): void;
+  /** The loader's directory (its own src URL's): where the chunks are, e.g. the local responder. */
+  base: string;
+  /** Tell the page: Stjarna.on and the host element's stjarna:* events (api-global.ts). */
+  emit: Emit;
 }
 
 export function helpers(config: Config, menu: Menu, lang: Lang): Pick<Ctx, "money" | "hours" | "opens"> {
@@ -70,16 +76,25 @@ export function helpers(config: Config, menu: Menu, lang: Lang): Pick<Ctx, "mone
     }
     return f;
   };
-  const hours = (): OpenState | null => openState(r.hours ?? {}, r.timezone);
+  // the diner's clock may be off (defect 7 of #18): the server's word when it gives one, else the hours
+  const hours = (): OpenState | null => config.open ? { open: config.open.now, next: null }
+    : openState(r.hours ?? {}, r.timezone);
+  const weekday = (n: number): string =>
+    new Intl.DateTimeFormat(lang, { weekday: "long", timeZone: "UTC" }).format(Date.UTC(2024, 0, 1 + n));
   return {
     money: (cents) => format(cents % 100 === 0).format(cents / 100),
     hours,
     opens() {
+      if (config.open) {
+        // the weekday, never "today": which day it is now is the diner's clock's word
+        const at = !config.open.now && config.open.nextChange ? wallClock(config.open.nextChange, r.timezone) : null;
+        return at ? `${weekday(at.weekday)} ${at.time}` : "";
+      }
       const next = hours()?.next;
       if (!next) return "";
       // "today", "i morgon", "Friday": the browser's own words (2024-01-01 was a Monday)
       const day = next.inDays < 2 ? new Intl.RelativeTimeFormat(lang, { numeric: "auto" }).format(next.inDays, "day")
-        : new Intl.DateTimeFormat(lang, { weekday: "long", timeZone: "UTC" }).format(Date.UTC(2024, 0, 1 + next.weekday));
+        : weekday(next.weekday);
       return `${day} ${next.time}`;
     },
   };

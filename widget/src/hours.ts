@@ -1,4 +1,6 @@
-// Open or closed, and the next opening, from the menu's weekly hours in the restaurant's timezone.
+// Open or closed, and the next opening, from the menu's weekly hours in the restaurant's timezone: what
+// the widget shows only when the server does not say (a server before #18; the config's `open` is the
+// truth, context.ts), since the diner's clock may be wrong. `wallClock` reads the server's instants.
 // A range whose end is at or before its start runs past midnight ("17:00"-"02:00"); "24:00" ends
 // the day; a missing day is closed. The week wraps (Sunday night into Monday morning).
 
@@ -60,4 +62,18 @@ export function openState(hours: Hours, timeZone: string, now = new Date()): Ope
     }
   }
   return { open, next: open ? null : next };
+}
+
+/** The weekday (0 = Monday) and "HH:MM" of an ISO instant in `timeZone` (the server's next opening, say);
+ * null when either is unreadable. */
+export function wallClock(iso: string, timeZone: string): { weekday: number; time: string } | null {
+  const at = new Date(iso);
+  if (Number.isNaN(+at)) return null;
+  try {
+    const { day, minute } = localTime(at, timeZone);
+    if (day < 0) return null;
+    return { weekday: day, time: `${String(Math.floor(minute / 60)).padStart(2, "0")}:${String(minute % 60).padStart(2, "0")}` };
+  } catch {
+    return null;
+  }
 }

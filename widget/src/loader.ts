@@ -40,7 +40,8 @@ function endpointOf(raw: string | null, src: string, errors: string[]): string {
   return given ? (url.origin + url.pathname).replace(/\/+$/, "") : url.origin;
 }
 
-export function readOptions(script: HTMLScriptElement, browserLocale: string): Loaded {
+/** The tag's options; `pageLocale` (the page's or the browser's language) is the default for data-locale. */
+export function readOptions(script: HTMLScriptElement, pageLocale: string): Loaded {
   const errors: string[] = [], warnings: string[] = [];
   const attr = (name: string): string | null => script.getAttribute("data-" + name);
   const id = attr("restaurant-id"), alias = attr("restaurant");
@@ -54,7 +55,7 @@ export function readOptions(script: HTMLScriptElement, browserLocale: string): L
   }
   const endpoint = endpointOf(attr("endpoint"), script.src, errors);
 
-  let locale = browserLocale || "en";
+  let locale = pageLocale || "en";
   const wanted = attr("locale");
   if (wanted !== null) {
     try {
@@ -85,4 +86,24 @@ export function readOptions(script: HTMLScriptElement, browserLocale: string): L
     },
     errors, warnings,
   };
+}
+
+/** The page's language when the tag has no data-locale: its <html lang>, else the browser's ("en" if neither is a tag). */
+export function pageLocale(htmlLang: string, browser: string): string {
+  for (const tag of [htmlLang, browser]) {
+    try {
+      const found = tag.trim() && Intl.getCanonicalLocales(tag.trim())[0];
+      if (found) return found;
+    } catch {
+      // not a language tag: the next
+    }
+  }
+  return "en";
+}
+
+/** Where the chunks are: beside widget.<hash>.js (served from /widget/), in widget/ beside widget.js. */
+export function chunkBase(src: string): string {
+  const url = new URL(src);
+  url.search = url.hash = "";
+  return new URL(url.pathname.endsWith("/widget.js") ? "widget/" : ".", url).href;
 }

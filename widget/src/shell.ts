@@ -1,5 +1,5 @@
-// The widget's shell: a <stjarna-widget> host with a shadow root, the floating button, and a dialog
-// with Menu, Assistant and Cart tabs. Views are rebuilt on each change; focus returns to the element
+// The widget's shell: the dialog with Menu, Assistant and Cart tabs, in the shadow root of the
+// launcher (launcher.ts: the <stjarna-widget> host and the floating button, drawn by the loader). Views are rebuilt on each change; focus returns to the element
 // with the same data-k. The shell is drawn at once; `ready` hands it the context once the config and
 // the menu arrived (app.ts), and from then on it shows the views.
 
@@ -9,11 +9,15 @@ import { follow } from "./checkout";
 import type { Ctx, T } from "./context";
 import { fill, h } from "./dom";
 import type { Key } from "./i18n";
+import type { Launcher } from "./launcher";
 import type { Options } from "./loader";
 import { menuView } from "./menu-view";
 import { MAX_QUANTITY, type Store } from "./store";
 import { STYLES } from "./styles";
 import type { MenuItem } from "./types";
+
+/** Tell the page (Stjarna.on and the host element's stjarna:* events, api-global.ts). */
+export type Emit = (event: "open" | "close" | "order", detail?: Record<string, unknown>) => void;
 
 export const TABS = [["menu", menuView], ["assistant", chatView], ["cart", cartView]] as const;
 export type Tab = (typeof TABS)[number][0];
@@ -37,39 +41,17 @@ export interface Shell {
   ready(ctx: Ctx): void;
 }
 
-function sheet(css: string): CSSStyleSheet {
+const sheet = (css: string): CSSStyleSheet => {
   const s = new CSSStyleSheet();
   s.replaceSync(css);
   return s;
-}
-
-/** Dark or light text on the theme colour, whichever contrasts more. */
-function onColour(hex: string): string {
-  const full = hex.length === 4 ? hex.replace(/\w/g, "$&$&") : hex;
-  const [r, g, b] = [1, 3, 5].map((i) => {
-    const c = parseInt(full.slice(i, i + 2), 16) / 255;
-    return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-  });
-  return 0.2126 * r! + 0.7152 * g! + 0.0722 * b! > 0.18 ? "#000" : "#fff";
-}
-
-const svg = (tag: string, attrs: Record<string, string>): SVGElement => {
-  const el = document.createElementNS("http://www.w3.org/2000/svg", tag);
-  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
-  return el;
 };
 
-export function shell(opts: Options, t: T, saved: Store): Shell {
-  const host = document.createElement("stjarna-widget");
-  host.setAttribute("data-stjarna", "");
-  host.setAttribute("data-restaurant", opts.restaurantId);
-  host.setAttribute("data-position", opts.position);
-  host.setAttribute("data-state", "loading");
-  const root = host.attachShadow({ mode: "open" });
-  const theme = (colour: string | null | undefined): void => {
-    const c = colour && /^#(?:[0-9a-f]{3}|[0-9a-f]{6})$/i.test(colour) ? colour : "#1f6f5c";
-    root.adoptedStyleSheets = [sheet(STYLES), sheet(`:host{--c:${c};--f:${onColour(c)}}`)];
-  };
+/** The panel, drawn into the launcher's shadow root (launcher.ts) when its chunk has loaded. */
+export function shell(opts: Options, t: T, saved: Store, { host, root, fab, count, theme: colour }: Launcher,
+                      emit: Emit): Shell {
+  const styles = sheet(STYLES);
+  const theme = (c: string | null | undefined): void => colour(c, styles);
   theme(opts.themeColor);
 
   let tab: Tab = "menu";
@@ -85,13 +67,10 @@ export function shell(opts: Options, t: T, saved: Store): Shell {
   const tablist = h("div", { role: "tablist", "aria-label": t("title"), hidden: true }, tabs);
   const close = h("button", { class: "x", "data-k": "close", "aria-label": t("close"), onclick: () => toggle(false) }, "×");
   const panel = h("div", { class: "panel", role: "dialog", "aria-modal": "true", "aria-labelledby": "t", hidden: true },
-    h("header", {}, h("div", {}, title, status), close), tablist, view, live);
-  const icon = svg("svg", { viewBox: "0 0 24 24", "aria-hidden": "true" });
-  icon.append(svg("path", { d: "M4 6h16v2H4zm0 5h16v2H4zm0 5h10v2H4z" }));
-  const count = h("span", { class: "n", hidden: true });
-  const fab = h("button", { class: "fab", "data-k": "fab", "aria-haspopup": "dialog", "aria-expanded": "false",
-                            onclick: () => toggle(Boolean(panel.hidden), true) }, icon, t("fab"), count);
-  root.append(panel, fab);
+    // a div, not a <header>: a header outside any sectioning element is a banner landmark, and the host page has its own
+    h("div", { class: "hd" }, h("div", {}, title, status), close), tablist, view, live);
+  root.prepend(panel);
+  const phone = fit(panel, styles);
 
   let dinerOpened = false; // storage starts with the diner's own open, once the widget works here
   function toggle(open: boolean, byDiner = false): void {
@@ -99,12 +78,15 @@ export function shell(opts: Options, t: T, saved: Store): Shell {
       dinerOpened = true;
       if (ctx) saved.activate();
     }
+    if (panel.hidden === open) emit(open ? "open" : "close");
     panel.hidden = !open;
+    phone(open);
     fab.setAttribute("aria-expanded", String(open));
     if (open) {
       render();
       // a page that starts the widget open (data-open) keeps its own focus; a diner's open moves it
-      if (byDiner) (root.querySelector<HTMLElement>("[aria-selected=true]") ?? close).focus();
+      // (without scrolling: on a phone the panel is pinned to the screen, and scrolling would move the page)
+      if (byDiner) (root.querySelector<HTMLElement>("[aria-selected=true]") ?? close).focus({ preventScroll: true });
     } else {
       fab.focus();
     }
@@ -118,9 +100,11 @@ export function shell(opts: Options, t: T, saved: Store): Shell {
 
   function render(only?: Tab | null): void {
     const lines = saved.get().cart.reduce((n, l) => n + l.quantity, 0);
-    count.textContent = String(lines);
+    count.textContent = " " + lines; // a flex item: the space is not drawn, but the text reads "Menu 1", not "Menu1"
     count.hidden = !lines;
-    fab.setAttribute("aria-label", t("fab") + (lines ? ", " + t("inCart", lines) : ""));
+    // the name starts with the button's visible text ("Menu 2"): speech users say what they see
+    if (lines) fab.setAttribute("aria-label", t("fab") + " " + t("inCart", lines));
+    else fab.removeAttribute("aria-label");
     if (!ctx || panel.hidden) return;
     const state = ctx.hours();
     const label = !state ? "" : state.open ? t("open") : t("closed") + (ctx.opens() ? " · " + t("opens", ctx.opens()) : "");
@@ -129,7 +113,12 @@ export function shell(opts: Options, t: T, saved: Store): Shell {
       const on = TABS[i]![0] === tab;
       b.setAttribute("aria-selected", String(on));
       b.tabIndex = on ? 0 : -1;
-      if (i === 2) b.textContent = t("cart") + (lines ? ` (${lines})` : "");
+      // the count is a badge beside the label (one line in every language at 320 px); its brackets are
+      // there but not drawn (font-size 0): the name, from the text, is "Cart (1)"
+      if (i === 2 && b.textContent !== t("cart") + (lines ? `(${lines})` : "")) {
+        fill(b, t("cart"), lines > 0 && h("span", { class: "k" }, h("span", { class: "z" }, "("), lines,
+                                          h("span", { class: "z" }, ")")));
+      }
     });
     if (only === null || (only && only !== tab)) return;
     view.setAttribute("aria-labelledby", "tab-" + tab);
@@ -137,7 +126,8 @@ export function shell(opts: Options, t: T, saved: Store): Shell {
     const focused = active?.dataset.k, caret = active?.selectionStart;
     ctx.chat.view = undefined;
     view.className = tab === "assistant" ? "v chat" : "v";
-    if (tab === "cart") follow(ctx); // the cart on screen: its quote and the order's status (timers) start here
+    // the slots when orders are not taken now (checkout.ts); the cart on screen: its quote and the order's status
+    follow(ctx, tab === "cart");
     fill(view, TABS.find(([name]) => name === tab)![1](ctx));
     if (focused && !root.activeElement) {
       const again = root.querySelector<HTMLInputElement>(`[data-k="${CSS.escape(focused)}"]`);
@@ -171,5 +161,87 @@ export function shell(opts: Options, t: T, saved: Store): Shell {
       host.setAttribute("data-state", "ready");
       render();
     },
+  };
+}
+
+/** On a phone (a screen 480 px wide or less) the open panel covers the visual viewport, not the layout viewport,
+ * which a page wider than the screen makes wider than the screen (/demo's <pre>: 986 px): it is placed
+ * and sized from the VisualViewport API, followed as it moves (pinch zoom, the on-screen keyboard), and
+ * drawn at the screen's scale whatever the page's zoom. The host page's scroll is locked while it is
+ * open; closing restores the page's own styles and its scroll position exactly. Returns the
+ * open/close hook. The launcher is kept in the screen's corner the same way (on such a page the layout
+ * viewport's corner is off screen), through two rules added to the panel's stylesheet. */
+function fit(panel: HTMLElement, styles: CSSStyleSheet): (open: boolean) => void {
+  const vv = window.visualViewport;
+  const corner = [":host", ":host([data-position=left])"].map((sel) => {
+    const rule = styles.cssRules[styles.insertRule(sel + "{}", styles.cssRules.length)] as CSSStyleRule;
+    return rule.style;
+  });
+  const pin = (): void => {
+    if (!vv) return;
+    const right = innerWidth - vv.offsetLeft - vv.width, bottom = innerHeight - vv.offsetTop - vv.height;
+    if (vv.scale === 1 && !vv.offsetLeft && !vv.offsetTop && right < 30 && bottom < 30) {
+      // the screen is the layout viewport (the difference, if any, is a scrollbar): the stylesheet's 16 px
+      for (const style of corner) for (const p of ["left", "right", "bottom"]) style.removeProperty(p);
+      return;
+    }
+    const px = (n: number): string => Math.max(0, Math.round(n)) + 16 + "px";
+    corner[0]!.setProperty("right", px(right), "important");
+    corner[0]!.setProperty("bottom", px(bottom), "important");
+    corner[1]!.setProperty("left", px(vv.offsetLeft), "important");
+    corner[1]!.setProperty("right", "auto", "important");
+  };
+  const html = document.documentElement;
+  let locked: { attr: boolean; overflow: string; overscroll: string; x: number; y: number } | null = null;
+  const place = (): void => {
+    pin();
+    if (!vv || panel.hidden) return;
+    const s = vv.scale || 1;
+    const full = vv.width * s <= 480;
+    panel.classList.toggle("full", full);
+    const style = panel.style;
+    if (!full) {
+      for (const p of ["left", "top", "width", "height", "transform"]) style.removeProperty(p);
+      return;
+    }
+    style.setProperty("left", vv.offsetLeft + "px");
+    style.setProperty("top", vv.offsetTop + "px");
+    style.setProperty("width", vv.width * s + "px");
+    style.setProperty("height", vv.height * s + "px");
+    style.setProperty("transform", s === 1 ? "none" : `scale(${1 / s})`);
+  };
+  const lock = (on: boolean): void => {
+    if (on && !locked) {
+      locked = { attr: html.hasAttribute("style"), overflow: html.style.getPropertyValue("overflow"),
+                 overscroll: html.style.getPropertyValue("overscroll-behavior"), x: window.scrollX, y: window.scrollY };
+      html.style.setProperty("overflow", "hidden");
+      html.style.setProperty("overscroll-behavior", "none");
+    } else if (!on && locked) {
+      const { attr, overflow, overscroll, x, y } = locked;
+      locked = null;
+      for (const [p, v] of [["overflow", overflow], ["overscroll-behavior", overscroll]] as const) {
+        if (v) html.style.setProperty(p, v);
+        else html.style.removeProperty(p);
+      }
+      if (!attr) html.removeAttribute("style");
+      window.scrollTo(x, y);
+    }
+  };
+  const follow = (): void => {
+    place();
+    lock(!panel.hidden && panel.classList.contains("full"));
+  };
+  vv?.addEventListener("resize", follow);
+  vv?.addEventListener("scroll", place);
+  pin();
+  // a swipe on the full-screen panel scrolls its lists (which do not hand the scroll on to the page:
+  // overscroll-behavior) and nothing else: elsewhere (the header, the tabs) it would move the page
+  panel.addEventListener("touchmove", (e) => {
+    if (!panel.classList.contains("full")) return;
+    if (!e.composedPath().some((el) => el instanceof HTMLElement && el.matches(".v,.log,.lb"))) e.preventDefault();
+  }, { passive: false });
+  return (open) => {
+    if (open) follow();
+    else lock(false);
   };
 }

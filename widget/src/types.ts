@@ -47,6 +47,18 @@ export interface Config {
   theme?: { color?: string | null };
   greeting?: string | null;
   features: { serverChat: boolean; ordering: boolean };
+  /** The kitchen paused ordering (docs/api.md); absent from servers before #15. */
+  ordering?: { paused: boolean; resumesAt: string | null };
+  /** The server's word on open or closed at its time, and the next closing or opening (an ISO instant). */
+  open?: { now: boolean; nextChange: string | null };
+}
+
+/** GET /api/public/pickup-slots: `asap` is open now and not paused; `at` is what an order sends as pickupAt. */
+export interface Slots {
+  asap: boolean;
+  slotMinutes: number;
+  timezone: string;
+  slots: { at: string; local: string; date: string; remaining: number | null }[];
 }
 
 export interface OrderLine { itemId: string; name: string; quantity: number; unitPriceCents: number; lineTotalCents: number; note?: string | null }
@@ -62,6 +74,10 @@ export interface Order {
   placedAt?: string;
   statusUrl?: string;
   history?: { status: string; at: string }[];
+  /** When the kitchen promised it (set when it accepts with a ready time). */
+  readyAt?: string | null;
+  /** Why the kitchen cancelled it. */
+  cancelReason?: string | null;
 }
 
 /** A dish the assistant suggests (the server's chat answer and the local responder's alike). */

@@ -2,14 +2,23 @@
 // (The chat vocabulary goes with the local responder, a separate chunk loaded when needed.)
 
 import { allergens, diets, tags } from "../../shared/vocabulary.json";
+import type { Lang } from "./i18n";
 
 /** The EU-14 codes in the regulation's order (the vocabulary file lists them so). */
 export const EU14 = Object.keys(allergens);
 
-export const allergenLabel = (code: string, lang: "en" | "sv"): string =>
-  allergens[code as keyof typeof allergens]?.[lang] ?? code;
+type Labels = Partial<Record<Lang, string>> | undefined;
 
-export const tagLabel = (code: string, lang: "en" | "sv"): string => tags[code as keyof typeof tags]?.[lang] ?? code;
+/** A label in the widget's language (build.mjs keeps those), else English, else the code. */
+export const allergenLabel = (code: string, lang: Lang): string => {
+  const l: Labels = allergens[code as keyof typeof allergens];
+  return l?.[lang] ?? l?.en ?? code;
+};
+
+export const tagLabel = (code: string, lang: Lang): string => {
+  const l: Labels = tags[code as keyof typeof tags];
+  return l?.[lang] ?? l?.en ?? code;
+};
 
 /** The tags that satisfy a diet (vegetarian: vegetarian or vegan). */
 export const satisfiedBy = (diet: string): string[] => diets[diet as keyof typeof diets]?.satisfiedBy ?? [diet];

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
 from shared.http.schemas.base import Allergen, Cents, Currency, Hours, Out, Slug, Tag, Uuid
 from shared.menus.contact import E164_PATTERN
@@ -57,6 +57,19 @@ class Features(Out):
     ordering: bool
 
 
+class OrderingState(Out):
+    paused: bool = Field(description="The kitchen paused ordering: orders and quotes get 409 ORDERING_PAUSED")
+    resumes_at: AwareDatetime | None = Field(description="When a timed pause ends (null: not paused, or until "
+                                                         "the kitchen resumes it)")
+
+
+class OpenState(Out):
+    now: bool = Field(description="Open now by the menu's hours, at the server's time (the widget shows this, "
+                                  "not the diner's clock)")
+    next_change: AwareDatetime | None = Field(description="The next closing (when open) or opening (when closed); "
+                                                          "null when it never changes")
+
+
 class WidgetConfig(Out):
     restaurant_id: Uuid
     slug: Slug
@@ -68,3 +81,5 @@ class WidgetConfig(Out):
     theme: Theme
     greeting: str | None
     features: Features
+    ordering: OrderingState
+    open: OpenState
