@@ -87,7 +87,10 @@ def run_bench(*, quick: bool = False) -> dict[str, Any]:
         body = json.dumps(order).encode()
         settings = load_settings({"STJARNA_DATA_DIR": "/nonexistent", "MENU_LOCAL_CACHE_SECONDS": "30",
                                   "ORDER_RATE_LIMIT": NEVER_REFUSE, "ORDER_IP_RATE_LIMIT": NEVER_REFUSE,
-                                  "QUOTE_RATE_LIMIT": NEVER_REFUSE, "QUOTE_IP_RATE_LIMIT": NEVER_REFUSE})
+                                  "QUOTE_RATE_LIMIT": NEVER_REFUSE, "QUOTE_IP_RATE_LIMIT": NEVER_REFUSE,
+                                  # one session places every order: no ceiling on its open orders (#16)
+                                  "ORDER_RESTAURANT_RATE_LIMIT": NEVER_REFUSE,
+                                  "ORDER_MAX_OPEN_PER_SESSION": "100000000"})
         app = create_app(("orders",), container=Container(settings, store=store, kv=MemoryKV()))
         configure_logging("INFO", stream=devnull)
 
