@@ -28,9 +28,9 @@ from shared.errors import NotFound, Unauthorized, ValidationFailed
 from shared.http.inputs import client_ip, json_object, query_values
 from shared.http.operations import (
     ADMIN,
+    ADMIN_OPERATION,
     DEMO,
     LIMIT_500,
-    LIMITS_IF_ADMITTED,
     NO_STORE,
     REF_SCHEMA,
     REQUEST_ID,
@@ -48,8 +48,6 @@ from shared.validation import validate
 
 _log = logging.getLogger("stjarna.admin")
 ORDERS, TENANTS = "shared.http.schemas.orders", "shared.http.schemas.admin"
-# every admin operation: behind the key (a 401 names the scheme; a 429 from failed authentications)
-_ADMIN: dict[str, Any] = {"admin": True, "error_headers": ("WWW-Authenticate?", "Retry-After?", *LIMITS_IF_ADMITTED)}
 Handler = Callable[[Request, Container, AdminIdentity], Awaitable[Response]]
 
 
@@ -147,16 +145,16 @@ def admin_routes(container: Callable[[], Container]) -> list[ApiRoute]:
             (param("restaurantId", "query", REF_SCHEMA, "The restaurant: UUID or slug", required=True, examples=DEMO),
              param("status", "query", statuses, "Only orders in this status"),
              param("limit", "query", LIMIT_500, "At most this many (default 50)"), REQUEST_ID),
-            (Reply(200, f"{ORDERS}.OrderList", NO_STORE),), (*ADMIN, 404, 422), **_ADMIN)),
+            (Reply(200, f"{ORDERS}.OrderList", NO_STORE),), (*ADMIN, 404, 422), **ADMIN_OPERATION)),
         ApiRoute("/api/admin/orders/{order}", guarded(show_order), methods=["GET"], operations=readable(
             "/api/admin/orders/{order}", "AdminOrder", "One order with its history and actors", "admin",
             (order_ref, RESTAURANT_QUERY, REQUEST_ID), (Reply(200, f"{ORDERS}.StaffOrder", NO_STORE),),
-            (*ADMIN, 404), **_ADMIN)),
+            (*ADMIN, 404), **ADMIN_OPERATION)),
         ApiRoute("/api/admin/orders/{order}", guarded(change_order_status), methods=["PATCH"], operations=[Operation(
             "PATCH", "/api/admin/orders/{order}", "patchAdminOrder", "Move an order along the status machine",
             "admin", (param("order", "path", {"type": "string"}, "The order id"), REQUEST_ID),
             body="shared.orders.requests.StatusChange", replies=(Reply(200, f"{ORDERS}.StaffOrder", NO_STORE),),
-            errors=(*ADMIN, 404, 409, 422), **_ADMIN)]),
+            errors=(*ADMIN, 404, 409, 422), **ADMIN_OPERATION)]),
         *tenant_routes(guarded),
         *kitchen_routes(guarded),
         *owner_routes(guarded),
@@ -272,11 +270,11 @@ def tenant_routes(guarded: Callable[[Handler], Callable[[Request], Awaitable[Res
             "admin", (REQUEST_ID,), body="shared.http.admin.TenantCreate",
             replies=(Reply(201, f"{TENANTS}.TenantCreated", NO_STORE, "Created"),
                      Reply(200, f"{TENANTS}.TenantCreated", NO_STORE, "Updated")),
-            errors=(*ADMIN, 409, 422), **_ADMIN)]),
+            errors=(*ADMIN, 409, 422), **ADMIN_OPERATION)]),
         ApiRoute("/api/admin/tenants/{ref}", guarded(show), methods=["GET"], operations=readable(
             "/api/admin/tenants/{ref}", "AdminTenant", "Everything support asks about first", "admin",
             (tenant_ref, param("auditLimit", "query", LIMIT_500, "Audit rows (default 10)"), REQUEST_ID),
-            (Reply(200, f"{TENANTS}.TenantSummary", NO_STORE),), (*ADMIN, 404, 422), **_ADMIN)),
+            (Reply(200, f"{TENANTS}.TenantSummary", NO_STORE),), (*ADMIN, 404, 422), **ADMIN_OPERATION)),
         ApiRoute("/api/admin/tenants/{ref}/items", guarded(items), methods=["GET"], operations=readable(
             "/api/admin/tenants/{ref}/items", "AdminTenantItems",
             "The restaurant's items against a question: shown, and not shown with why", "admin",
@@ -287,10 +285,10 @@ def tenant_routes(guarded: Callable[[Handler], Callable[[Request], Awaitable[Res
                    style="form", explode=True),
              param("undeclared", "query", undeclared, "Items whose allergens are not declared (not with allergenFree)"),
              param("name", "query", {"type": "string"}, "Only items whose name or key contains this"), REQUEST_ID),
-            (Reply(200, f"{TENANTS}.TenantItems", NO_STORE),), (*ADMIN, 404, 422), **_ADMIN)),
+            (Reply(200, f"{TENANTS}.TenantItems", NO_STORE),), (*ADMIN, 404, 422), **ADMIN_OPERATION)),
         ApiRoute("/api/admin/tenants/{ref}/cache-purge", guarded(purge), methods=["POST"], operations=[Operation(
             "POST", "/api/admin/tenants/{ref}/cache-purge", "postAdminCachePurge",
             "Force a new menu version everywhere (and a CDN invalidation when configured)", "admin",
             (tenant_ref, REQUEST_ID), replies=(Reply(200, f"{TENANTS}.CachePurge", NO_STORE),),
-            errors=(*ADMIN, 404), **_ADMIN)]),
+            errors=(*ADMIN, 404), **ADMIN_OPERATION)]),
     ]

@@ -20,8 +20,8 @@ from shared.errors import RestaurantNotFound, ValidationFailed
 from shared.http.inputs import json_object, query_values
 from shared.http.operations import (
     ADMIN,
+    ADMIN_OPERATION,
     IF_NONE_MATCH,
-    LIMITS_IF_ADMITTED,
     NO_STORE,
     REF_SCHEMA,
     REQUEST_ID,
@@ -40,7 +40,6 @@ Guard = Callable[[Handler], Callable[[Request], Awaitable[Response]]]
 ORDERS = "shared.http.schemas.orders"
 REQUESTS = "shared.orders.requests"
 PREFIX = "/api/admin/restaurants/{ref}"
-_ADMIN: dict[str, Any] = {"admin": True, "error_headers": ("WWW-Authenticate?", "Retry-After?", *LIMITS_IF_ADMITTED)}
 MAX_QUERY = 80
 
 
@@ -158,27 +157,28 @@ def kitchen_routes(guarded: Guard) -> list[ApiRoute]:
     patch_order = Operation(
         "PATCH", order_path, "patchKitchenOrder", "Move an order along the status machine (ready time, reason)",
         "kitchen", (ref, order, REQUEST_ID), body=f"{REQUESTS}.StatusChange",
-        replies=(Reply(200, f"{ORDERS}.StaffOrder", NO_STORE),), errors=(*ADMIN, 404, 409, 422), **_ADMIN)
+        replies=(Reply(200, f"{ORDERS}.StaffOrder", NO_STORE),), errors=(*ADMIN, 404, 409, 422), **ADMIN_OPERATION)
     return [
         ApiRoute(board_path, guarded(board), methods=["GET"], operations=readable(
             board_path, "KitchenBoard", "The order board: open orders, today's finished ones, pause, figures",
             "kitchen", (ref, IF_NONE_MATCH, REQUEST_ID),
             (Reply(200, f"{ORDERS}.Board", ("ETag", *NO_STORE)),
              Reply(304, None, ("ETag", *NO_STORE), "Not modified (one small read)", media="")),
-            (*ADMIN, 404), **_ADMIN)),
+            (*ADMIN, 404), **ADMIN_OPERATION)),
         ApiRoute(order_path, guarded(change_order_status), methods=["PATCH"], operations=[patch_order]),
         ApiRoute(pause_path, guarded(pause), methods=["PUT"], operations=[Operation(
             "PUT", pause_path, "putKitchenPause", "Pause ordering for 15, 30 or 60 minutes, or until resumed "
             "(owner)", "kitchen", (ref, REQUEST_ID), body=f"{REQUESTS}.PauseRequest",
-            replies=(Reply(200, f"{ORDERS}.PauseState", NO_STORE),), errors=(*ADMIN, 404, 422), **_ADMIN)]),
+            replies=(Reply(200, f"{ORDERS}.PauseState", NO_STORE),), errors=(*ADMIN, 404, 422), **ADMIN_OPERATION)]),
         ApiRoute(pause_path, guarded(resume), methods=["DELETE"], operations=[Operation(
             "DELETE", pause_path, "deleteKitchenPause", "Resume ordering (owner)", "kitchen", (ref, REQUEST_ID),
-            replies=(Reply(200, f"{ORDERS}.PauseState", NO_STORE),), errors=(*ADMIN, 404), **_ADMIN)]),
+            replies=(Reply(200, f"{ORDERS}.PauseState", NO_STORE),), errors=(*ADMIN, 404), **ADMIN_OPERATION)]),
         ApiRoute(items_path, guarded(items), methods=["GET"], operations=readable(
             items_path, "KitchenItems", "The menu's items with their availability now", "kitchen",
-            (ref, q, REQUEST_ID), (Reply(200, f"{ORDERS}.KitchenItems", NO_STORE),), (*ADMIN, 404, 422), **_ADMIN)),
+            (ref, q, REQUEST_ID), (Reply(200, f"{ORDERS}.KitchenItems", NO_STORE),), (*ADMIN, 404, 422),
+            **ADMIN_OPERATION)),
         ApiRoute(item_path, guarded(set_item), methods=["PATCH"], operations=[Operation(
             "PATCH", item_path, "patchKitchenItem", "Mark an item sold out (optionally until the next opening) "
             "or available", "kitchen", (ref, item, REQUEST_ID), body=f"{REQUESTS}.ItemAvailability",
-            replies=(Reply(200, f"{ORDERS}.KitchenItem", NO_STORE),), errors=(*ADMIN, 404, 422), **_ADMIN)]),
+            replies=(Reply(200, f"{ORDERS}.KitchenItem", NO_STORE),), errors=(*ADMIN, 404, 422), **ADMIN_OPERATION)]),
     ]

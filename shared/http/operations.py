@@ -73,6 +73,10 @@ PUBLIC_ERROR_HEADERS = ("Cache-Control", "Vary")
 ALWAYS = (400, 403, 413, 414, 500)
 TENANT = (*ALWAYS, 404, 503)  # a tenant route: the restaurant and origin checks, the database
 ADMIN = (*ALWAYS, 401, 429, 503)  # 429: repeated failed authentications from one address
+# every admin operation's keyword arguments: behind the key or the console session (a 401 names the
+# scheme; a 429 from failed authentications)
+ADMIN_OPERATION: dict[str, Any] = {"admin": True,
+                                   "error_headers": ("WWW-Authenticate?", "Retry-After?", *LIMITS_IF_ADMITTED)}
 
 
 # -- parameters -----------------------------------------------------------------------------------

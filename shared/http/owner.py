@@ -23,7 +23,7 @@ from shared.errors import Forbidden, NotFound, RestaurantNotFound, ValidationFai
 from shared.http.inputs import json_object
 from shared.http.operations import (
     ADMIN,
-    LIMITS_IF_ADMITTED,
+    ADMIN_OPERATION,
     NO_STORE,
     REQUEST_ID,
     ApiRoute,
@@ -41,7 +41,6 @@ if TYPE_CHECKING:
     from shared.http.admin import Handler
 
 SCHEMA = "shared.http.schemas.console"
-_ADMIN: dict[str, Any] = {"admin": True, "error_headers": ("WWW-Authenticate?", "Retry-After?", *LIMITS_IF_ADMITTED)}
 BASE = "/api/admin/restaurants/{ref}"
 
 
@@ -154,25 +153,26 @@ def owner_routes(guarded: Callable[[Handler], Callable[[Request], Awaitable[Resp
         ApiRoute(f"{BASE}/keys", guarded(list_keys), methods=["GET"], operations=readable(
             f"{BASE}/keys", "AdminStaffKeys", "The restaurant's owner and kitchen keys (never a key or hash)",
             "admin", (ref, REQUEST_ID), (Reply(200, f"{SCHEMA}.StaffKeyList", NO_STORE),), (*ADMIN, 404),
-            **_ADMIN)),
+            **ADMIN_OPERATION)),
         ApiRoute(f"{BASE}/keys", guarded(create_key), methods=["POST"], operations=[Operation(
             "POST", f"{BASE}/keys", "postAdminStaffKey", "Create a kitchen key (platform: or an owner key); "
             "the key is in the answer once", "admin", (ref, REQUEST_ID), body="shared.http.owner.StaffKeyCreate",
             replies=(Reply(201, f"{SCHEMA}.StaffKeyCreated", NO_STORE, "Created"),),
-            errors=(*ADMIN, 404, 409, 422), **_ADMIN)]),
+            errors=(*ADMIN, 404, 409, 422), **ADMIN_OPERATION)]),
         ApiRoute(f"{BASE}/keys/{{key}}", guarded(revoke_key), methods=["DELETE"], operations=[Operation(
             "DELETE", f"{BASE}/keys/{{key}}", "deleteAdminStaffKey",
             "Revoke a kitchen key of the restaurant (platform: any of its keys) at once", "admin",
             (ref, key, REQUEST_ID), replies=(Reply(200, f"{SCHEMA}.StaffKey", NO_STORE),),
-            errors=(*ADMIN, 404), **_ADMIN)]),
+            errors=(*ADMIN, 404), **ADMIN_OPERATION)]),
         ApiRoute(f"{BASE}/setup", guarded(setup), methods=["GET"], operations=readable(
             f"{BASE}/setup", "AdminRestaurantSetup", "The embed snippet, allowed origins and their check",
             "admin", (ref, REQUEST_ID), (Reply(200, f"{SCHEMA}.RestaurantSetup", NO_STORE),), (*ADMIN, 404),
-            **_ADMIN)),
+            **ADMIN_OPERATION)),
         ApiRoute(f"{BASE}/origins", guarded(set_origins), methods=["PUT"], operations=[Operation(
             "PUT", f"{BASE}/origins", "putAdminOrigins", "Replace the websites that may embed the widget (audited)",
             "admin", (ref, REQUEST_ID), body="shared.http.owner.OriginsChange",
-            replies=(Reply(200, f"{SCHEMA}.OriginsChanged", NO_STORE),), errors=(*ADMIN, 404, 422), **_ADMIN)]),
+            replies=(Reply(200, f"{SCHEMA}.OriginsChanged", NO_STORE),), errors=(*ADMIN, 404, 422),
+            **ADMIN_OPERATION)]),
     ]
 
 
