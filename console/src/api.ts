@@ -64,6 +64,8 @@ export const items = (id: string, q: string) => call("GET", `${r(id)}/items?q=${
 export const setAvailable = (id: string, itemId: string, available: boolean, until: string | null) =>
   call("PATCH", `${r(id)}/items/${encodeURIComponent(itemId)}`, { available, until });
 export const setup = (id: string) => call("GET", `${r(id)}/setup`);
+export const setHours = (id: string, hours: Record<string, [string, string][]>) =>
+  call("PUT", `${r(id)}/hours`, { hours });
 export const keys = (id: string) => call("GET", `${r(id)}/keys`);
 export const createKey = (id: string, name: string) => call("POST", `${r(id)}/keys`, { name, role: "kitchen" });
 export const revokeKey = (id: string, keyId: string) => call("DELETE", `${r(id)}/keys/${encodeURIComponent(keyId)}`);

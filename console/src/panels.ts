@@ -1,6 +1,8 @@
-// The sold-out search and the owner's restaurant panel (embed snippet, tenant check, kitchen keys).
+// The sold-out search and the owner's restaurant panel (embed snippet, tenant check, opening hours,
+// kitchen keys).
 import * as api from "./api";
 import { h, clear } from "./dom";
+import { hoursEditor } from "./hours";
 import type { Item } from "./types";
 
 export interface PanelHost {
@@ -95,6 +97,8 @@ export function setupPanel(host: PanelHost): HTMLElement {
     }
   }
 
+  const hours = hoursEditor(host, get);
+
   async function loadSetup(): Promise<void> {
     const reply = await get(() => api.setup(host.restaurantId));
     if (!reply) return;
@@ -103,6 +107,7 @@ export function setupPanel(host: PanelHost): HTMLElement {
       return;
     }
     const body = reply.body;
+    hours.show(body.hours, String(body.timezone ?? ""));
     clear(snippet, h("pre", { class: "snippet", tabindex: 0, "aria-label": "Embed snippet" },
                      h("code", {}, String(body.embedSnippet ?? ""))),
           h("p", {}, "Allowed sites: ", (body.allowedOrigins ?? []).join(", ") || "none"));
@@ -164,5 +169,6 @@ export function setupPanel(host: PanelHost): HTMLElement {
     h("h2", { id: "setup-title" }, "Restaurant"),
     h("h3", {}, "Embed snippet"), snippet,
     h("h3", {}, "Tenant check"), checks,
+    hours.el,
     h("h3", {}, "Kitchen keys"), keyList, form, created);
 }

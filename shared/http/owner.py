@@ -1,8 +1,8 @@
 """The owner's admin routes (docs/console.md, Roles): a restaurant's staff keys, its setup (embed snippet
-and the tenant check's database-side verdicts) and its allowed origins. Mounted by shared/http/admin.py
-under /api/admin/ and /console/api/. An owner key acts on its own restaurant (another is 404, as a missing
-one) and creates or revokes kitchen keys only; a kitchen key gets 403 FORBIDDEN; a platform key may do
-everything, owner keys included."""
+and the tenant check's database-side verdicts), its allowed origins and its opening hours. Mounted by
+shared/http/admin.py under /api/admin/ and /console/api/. An owner key acts on its own restaurant (another
+is 404, as a missing one) and creates or revokes kitchen keys only; a kitchen key gets 403 FORBIDDEN; a
+platform key may do everything, owner keys included."""
 
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ from shared.http.operations import (
     readable,
 )
 from shared.http.responses import JSONResponse
+from shared.menus.document import HOURS_DESCRIPTION, Hours
 from shared.tenants.lookup import restaurant_id
 from shared.tenants.refs import UUID_RE
 from shared.validation import validate
@@ -60,6 +61,15 @@ class OriginsChange(CamelModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     allowed_origins: list[str] = Field(min_length=1, max_length=50)
+
+
+class HoursChange(CamelModel):
+    """``PUT …/restaurants/{ref}/hours``: the restaurant's whole week (the menu format's ``hours``, checked
+    by the same code as a menu document's); ``{}`` is closed all week."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)  # as a menu document
+
+    hours: Hours = Field(description=HOURS_DESCRIPTION)
 
 
 def _json(body: Any, status: int = 200) -> JSONResponse:
@@ -131,7 +141,7 @@ def owner_routes(guarded: Callable[[Handler], Callable[[Request], Awaitable[Resp
         api = endpoint(str(request.base_url))
         return _json({"restaurant": {k: found[k] for k in ("id", "slug", "name")}, "status": found["status"],
                       "embedSnippet": embed_snippet(api, found["slug"]), "allowedOrigins": found["allowedOrigins"],
-                      "check": setup_checks(found)})
+                      "timezone": found["timezone"], "hours": found["hours"], "check": setup_checks(found)})
 
     async def set_origins(request: Request, c: Container, identity: AdminIdentity) -> Response:
         body = validate(OriginsChange, json_object(await request.body()), root="(body)")
@@ -144,6 +154,19 @@ def owner_routes(guarded: Callable[[Handler], Callable[[Request], Awaitable[Resp
             if changed is None:
                 raise RestaurantNotFound()
             return {"allowedOrigins": changed["allowedOrigins"]}
+
+        return _json(await run_in_threadpool(run))
+
+    async def set_hours(request: Request, c: Container, identity: AdminIdentity) -> Response:
+        body = validate(HoursChange, json_object(await request.body()), root="(body)")
+
+        def run() -> dict[str, Any]:
+            rid = restaurant(c, identity, request.path_params["ref"], "owner")["id"]
+            changed = c.store.rpc("stjarna_set_hours",
+                                  {"p_restaurant_id": rid, "p_hours": body.hours, "p_actor": identity.actor})
+            if changed is None:
+                raise RestaurantNotFound()
+            return {"timezone": changed["timezone"], "hours": changed["hours"]}
 
         return _json(await run_in_threadpool(run))
 
@@ -173,6 +196,11 @@ def owner_routes(guarded: Callable[[Handler], Callable[[Request], Awaitable[Resp
             "admin", (ref, REQUEST_ID), body="shared.http.owner.OriginsChange",
             replies=(Reply(200, f"{SCHEMA}.OriginsChanged", NO_STORE),), errors=(*ADMIN, 404, 422),
             **ADMIN_OPERATION)]),
+        ApiRoute(f"{BASE}/hours", guarded(set_hours), methods=["PUT"], operations=[Operation(
+            "PUT", f"{BASE}/hours", "putAdminHours", "Replace the restaurant's weekly opening hours (audited; "
+            "the widget, chat, slots and orders follow within the menu cache bound)", "admin", (ref, REQUEST_ID),
+            body="shared.http.owner.HoursChange", replies=(Reply(200, f"{SCHEMA}.HoursChanged", NO_STORE),),
+            errors=(*ADMIN, 404, 422), **ADMIN_OPERATION)]),
     ]
 
 

@@ -12,7 +12,7 @@ import unicodedata
 import zoneinfo
 from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from shared import vocabulary
 from shared.camel import CamelModel
@@ -54,16 +54,38 @@ def _in_vocabulary(value: list[str], known: tuple[str, ...], what: str) -> list[
     return [k for k in known if k in value]
 
 
+def valid_hours(value: dict[Weekday, list[tuple[str, str]]]) -> dict[Weekday, list[tuple[str, str]]]:
+    """A restaurant's weekly hours, checked (HH:MM times, no empty or overlapping ranges) and normalised
+    (days in week order, ranges sorted, closed days dropped): the one check of the menu document's
+    ``hours`` and of the owner's hours override (shared/http/owner.py)."""
+    for day, ranges in value.items():
+        spans = []
+        for start, end in ranges:
+            if not _TIME_RE.fullmatch(start) or start == "24:00" or not _TIME_RE.fullmatch(end):
+                raise ValueError(f"{day}: times are HH:MM from 00:00 to 23:59 (24:00 may end a range)")
+            if start == end:
+                raise ValueError(f"{day}: range {start}-{end} is empty")
+            s, e = _minutes(start), _minutes(end)
+            spans.append((s, e if e > s else e + 24 * 60))
+        spans.sort()
+        for (_, prev_end), (next_start, _) in itertools.pairwise(spans):
+            if next_start < prev_end:
+                raise ValueError(f"{day}: opening ranges overlap")
+    return {day: sorted(value[day]) for day in WEEKDAYS if value.get(day)}
+
+
+HOURS_DESCRIPTION = ("Opening ranges per weekday as [\"HH:MM\", \"HH:MM\"]; an end at or before the start runs "
+                     "past midnight; \"24:00\" ends at midnight; a missing day is closed")
+Hours = Annotated[dict[Weekday, list[tuple[str, str]]], AfterValidator(valid_hours)]
+
+
 class Restaurant(_Model):
     slug: str = Field(pattern=SLUG_PATTERN, description="URL-safe id: a-z, 0-9 and '-', at most 63")
     name: Text
     currency: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. SEK, EUR")
     locale: str = Field("en", pattern=r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$", max_length=35)
     timezone: str = Field(description="IANA time zone, e.g. Europe/Stockholm")
-    hours: dict[Weekday, list[tuple[str, str]]] = Field(
-        default_factory=dict,
-        description="Opening ranges per weekday as [\"HH:MM\", \"HH:MM\"]; an end at or before the "
-                    "start runs past midnight; \"24:00\" ends at midnight; a missing day is closed")
+    hours: Hours = Field(default_factory=dict, description=HOURS_DESCRIPTION)
     allowed_origins: list[str] = Field(
         default_factory=list, max_length=50,
         description="Websites that may embed the widget: https://site.example or https://*.example.com")
@@ -88,24 +110,6 @@ class Restaurant(_Model):
         if value not in zoneinfo.available_timezones():
             raise ValueError(f"unknown IANA time zone {value!r}")
         return value
-
-    @field_validator("hours")
-    @classmethod
-    def _valid_hours(cls, value: dict[Weekday, list[tuple[str, str]]]) -> dict[Weekday, list[tuple[str, str]]]:
-        for day, ranges in value.items():
-            spans = []
-            for start, end in ranges:
-                if not _TIME_RE.fullmatch(start) or start == "24:00" or not _TIME_RE.fullmatch(end):
-                    raise ValueError(f"{day}: times are HH:MM from 00:00 to 23:59 (24:00 may end a range)")
-                if start == end:
-                    raise ValueError(f"{day}: range {start}-{end} is empty")
-                s, e = _minutes(start), _minutes(end)
-                spans.append((s, e if e > s else e + 24 * 60))
-            spans.sort()
-            for (_, prev_end), (next_start, _) in itertools.pairwise(spans):
-                if next_start < prev_end:
-                    raise ValueError(f"{day}: opening ranges overlap")
-        return {day: sorted(value[day]) for day in WEEKDAYS if value.get(day)}
 
     @field_validator("allowed_origins")
     @classmethod

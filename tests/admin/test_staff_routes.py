@@ -28,6 +28,7 @@ BODIES = {
     ("PATCH", "/api/admin/restaurants/{ref}/items/{item}"): {"available": False},
     ("POST", "/api/admin/restaurants/{ref}/keys"): {"name": "tablet 9", "role": "kitchen"},
     ("PUT", "/api/admin/restaurants/{ref}/origins"): {"allowedOrigins": ["https://other.example"]},
+    ("PUT", "/api/admin/restaurants/{ref}/hours"): {"hours": {"mon": [["11:00", "14:00"]]}},
 }
 PLATFORM_ONLY = {("POST", "/api/admin/tenants")}  # a scoped key: 404 even for its own restaurant
 
@@ -107,7 +108,7 @@ def test_kitchen_keys_may_not_manage_keys_setup_or_origins(world, sql):
     auth = {"Authorization": f"Bearer {keys['demo-kitchen']}"}
     before = fingerprint(sql)
     for method, path in [("GET", "/keys"), ("POST", "/keys"), ("DELETE", f"/keys/{values['key']}"),
-                         ("GET", "/setup"), ("PUT", "/origins")]:
+                         ("GET", "/setup"), ("PUT", "/origins"), ("PUT", "/hours")]:
         r = call(client, "/api/admin", auth, method, f"/api/admin/restaurants/{{ref}}{path}", values)
         assert r.status_code == 403 and r.json()["error"]["code"] == "FORBIDDEN", (method, path)
     assert fingerprint(sql) == before

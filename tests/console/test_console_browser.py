@@ -331,6 +331,82 @@ def test_an_owner_on_a_phone_pauses_marks_sold_out_and_sees_the_setup(browser, l
     assert problems == []
 
 
+def test_an_owner_edits_a_days_opening_hours_by_keyboard(browser, live, owner_key, screenshots):
+    """The Opening hours editor (docs/console.md): a range added with the keyboard that overlaps the day's
+    00:00-24:00 is refused with the server's 422 shown at that day; removing the old range and saving
+    changes the menu's hours (the config's menu version moves). The demo's hours are put back after."""
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from playwright.sync_api import expect
+
+    auth = {"Authorization": f"Bearer {owner_key}"}
+    setup = httpx.get(f"{live.url}/api/admin/restaurants/demo/setup", headers=auth).json()
+    original, version = setup["hours"], httpx.get(f"{live.url}/api/public/config",
+                                                  params={"restaurantId": "demo"}).json()["menuVersion"]
+    # a day three days from today: its hours do not decide whether the demo is open now (other tests order)
+    day = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[
+        (datetime.now(UTC).astimezone(ZoneInfo(setup["timezone"])) + timedelta(days=3)).weekday()]
+    name = {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday", "fri": "Friday",
+            "sat": "Saturday", "sun": "Sunday"}[day]
+    assert original[day] == [["00:00", "24:00"]]
+    page, problems = open_console(browser, live, TABLET)
+    try:
+        sign_in(page, owner_key)
+        page.get_by_role("button", name="Restaurant", exact=True).click()
+        expect(page.get_by_role("heading", name="Opening hours")).to_be_visible()
+        expect(page.get_by_label(f"{name}, range 1, opens")).to_have_value("00:00")
+
+        def tab_to(locator: Any, key: str = "Tab") -> None:
+            for _ in range(120):
+                page.keyboard.press(key)
+                if locator.evaluate("el => el === document.activeElement"):
+                    return
+            pytest.fail(f"Tab never reached {locator}")
+
+        page.get_by_label(f"{name}, range 1, opens").focus()
+        tab_to(page.get_by_role("button", name=f"Add range to {name}"))
+        page.keyboard.press("Enter")
+        expect(page.get_by_label(f"{name}, range 2, opens")).to_be_focused()
+        page.keyboard.type("10:00")
+        page.keyboard.press("Tab")
+        page.keyboard.type("11:30")
+        tab_to(page.get_by_role("button", name="Save opening hours"))
+        page.keyboard.press("Enter")
+        error = page.locator(f"#hours-{day}-error")
+        expect(error).to_have_text("opening ranges overlap")
+        expect(page.get_by_label(f"{name}, range 1, opens")).to_be_focused()
+        expect(page.get_by_label(f"{name}, range 2, closes")).to_have_attribute("aria-invalid", "true")
+        assert httpx.get(f"{live.url}/api/admin/restaurants/demo/setup", headers=auth).json()["hours"] == original
+        page.screenshot(path=str(screenshots / "console-hours-error-tablet.png"), full_page=True)
+
+        tab_to(page.get_by_role("button", name=f"Remove {name} range 1"))
+        page.keyboard.press("Enter")
+        expect(page.get_by_label(f"{name}, range 1, opens")).to_have_value("10:00")
+        tab_to(page.get_by_role("button", name="Save opening hours"))
+        page.keyboard.press("Enter")
+        expect(page.locator(".hours .field-error")).to_have_count(0)
+        expect(page.get_by_label(f"{name}, range 1, closes")).to_have_value("11:30")
+        assert httpx.get(f"{live.url}/api/admin/restaurants/demo/setup", headers=auth).json()["hours"] == {
+            **original, day: [["10:00", "11:30"]]}
+        # the widget's side: the menu version moved, and the menu carries the day's new hours (cached up
+        # to MENU_LOCAL_CACHE_SECONDS by the server: asked again until then)
+        for _ in range(100):
+            config = httpx.get(f"{live.url}/api/public/config", params={"restaurantId": "demo"}).json()
+            menu = httpx.get(f"{live.url}/api/public/menu", params={"restaurantId": "demo"}).json()
+            if config["menuVersion"] > version and menu["restaurant"]["hours"][day] == [["10:00", "11:30"]]:
+                break
+            page.wait_for_timeout(100)
+        else:
+            pytest.fail("the config and menu never showed the new hours")
+        assert config["open"]["now"] is True  # today is untouched
+        assert problems == []
+    finally:
+        page.close()
+        r = httpx.put(f"{live.url}/api/admin/restaurants/demo/hours", headers=auth, json={"hours": original})
+        assert r.status_code == 200, r.text
+
+
 # -- keyboard and axe -------------------------------------------------------------------------------------
 def test_everything_is_reachable_and_operable_by_keyboard(browser, live):
     from playwright.sync_api import expect

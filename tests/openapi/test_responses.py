@@ -252,6 +252,11 @@ OWNER_STEPS = [
           {"allowedOrigins": [ALLOWED, "https://*.stjarna.dev"]}),
     admin("PUT", f"{STAFF}/origins", 422, "/api/admin/restaurants/demo/origins", {"allowedOrigins": ["ftp://x"]}),
     admin("PUT", f"{STAFF}/origins", 404, "/api/admin/restaurants/nowhere/origins", {"allowedOrigins": [ALLOWED]}),
+    # the demo's own hours (open round the clock): the steps after it still order
+    admin("PUT", f"{STAFF}/hours", 200, "/api/admin/restaurants/demo/hours",
+          {"hours": {d: [["00:00", "24:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}}),
+    admin("PUT", f"{STAFF}/hours", 422, "/api/admin/restaurants/demo/hours", {"hours": {"mon": [["9:00", "17:00"]]}}),
+    admin("PUT", f"{STAFF}/hours", 404, "/api/admin/restaurants/nowhere/hours", {"hours": {}}),
 ]
 
 

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, Field
 
-from shared.http.schemas.base import Out, Slug, Uuid
+from shared.http.schemas.base import Hours, Out, Slug, Uuid
 
 StaffRole = Literal["platform", "owner", "kitchen"]
 
@@ -60,9 +60,16 @@ class RestaurantSetup(Out):
     status: Literal["draft", "live", "suspended"]
     embed_snippet: str
     allowed_origins: list[str]
+    timezone: str = Field(description="IANA time zone of the opening hours")
+    hours: Hours
     check: list[TenantCheck] = Field(description="`stjarna tenant check`'s database-side checks: the tenant, "
                                                  "and the allowlist's verdict for each allowed origin")
 
 
 class OriginsChanged(Out):
     allowed_origins: list[str]
+
+
+class HoursChanged(Out):
+    timezone: str = Field(description="IANA time zone of the opening hours")
+    hours: Hours
