@@ -10,6 +10,8 @@ alter table admin_keys
   add column restaurant_id uuid references restaurants (id) on delete cascade,
   add constraint admin_keys_scope check ((role = 'platform') = (restaurant_id is null));
 create index admin_keys_restaurant_idx on admin_keys (restaurant_id, created_at) where restaurant_id is not null;
+-- replaced by stjarna_admin_key_find below (it read every active key of the platform on each check)
+drop function stjarna_admin_keys_active(timestamptz);
 
 create or replace function stjarna_admin_key_json(k admin_keys, p_now timestamptz) returns jsonb
 language sql stable

@@ -16,7 +16,7 @@ from shared.orders.requests import utc_iso
 from shared.settings import Settings
 from shared.store import Store
 
-__all__ = ["MAX_SLOTS", "PickupSlots", "gate_error", "gate_params", "pickup_slots"]
+__all__ = ["MAX_SLOTS", "PickupSlots", "gate_error", "pickup_slots"]
 
 MAX_SLOTS = 48  # slots in one answer: a day of 30-minute slots, half a day of 15-minute ones
 
@@ -52,11 +52,6 @@ def pickup_slots(store: Store, settings: Settings, restaurant_id: str, now: date
     slots = tuple({**slot, "at": utc_iso(datetime.fromisoformat(slot["at"]))} for slot in found["slots"])
     return PickupSlots(bool(found["open"]), found["timezone"], settings.pickup_slot_minutes, slots)
 
-
-def gate_params(settings: Settings, restaurant_id: str, pickup_at: datetime | None) -> dict[str, Any]:
-    """The arguments of ``stjarna_pickup_slot_gate`` for an order (the settings' grid and capacity)."""
-    return {"p_restaurant_id": restaurant_id, "p_pickup_at": None if pickup_at is None else utc_iso(pickup_at),
-            "p_slot_minutes": settings.pickup_slot_minutes, "p_capacity": settings.pickup_slot_capacity}
 
 
 def gate_error(outcome: dict[str, Any] | None) -> StjarnaError | None:

@@ -90,7 +90,7 @@ def test_anon_cannot_write(anon, restaurants):
     ("stjarna_staff_order", "null, gen_random_uuid(), null"),
     ("stjarna_erase_diner_data", "gen_random_uuid(), null, 'anon'"),
     ("stjarna_expire_orders", "now(), 'anon'"),
-    ("stjarna_admin_keys_active", ""),
+    ("stjarna_admin_key_find", "repeat('0', 64)"),
     ("stjarna_admin_keys", ""),
     ("stjarna_admin_key_create", "'x', repeat('0', 64), null, 'anon'"),
     ("stjarna_admin_key_revoke", "gen_random_uuid(), 'anon'"),
@@ -134,7 +134,7 @@ def test_bridge_anon_get_rpc(anon_client, restaurants):
 @pytest.mark.parametrize(("function", "params"), [
     ("stjarna_export_menu", {"p_ref": "draft-place"}),
     ("stjarna_place_order", {"p_order": {}}),
-    ("stjarna_admin_keys_active", {}),
+    ("stjarna_admin_key_find", {"p_hash": "0" * 64}),
 ])
 def test_bridge_anon_cannot_call_service_functions(anon_client, function, params):
     with pytest.raises(APIError) as info:

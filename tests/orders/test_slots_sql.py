@@ -17,15 +17,22 @@ from psycopg.types.json import Jsonb
 
 from shared.errors import PickupSlotFull, ValidationFailed
 from shared.menus.io import import_menu
-from shared.orders.requests import OrderRequest
+from shared.orders.requests import OrderRequest, utc_iso
 from shared.orders.service import OrderService
-from shared.orders.slots import MAX_SLOTS, gate_error, gate_params, pickup_slots
+from shared.orders.slots import MAX_SLOTS, gate_error, pickup_slots
 from shared.store import Store
 from tests.conftest import make_settings, seed_documents
 from tests.contract.conftest import any_store, postgrest, postgrest_server  # noqa: F401 (fixtures)
 
 STHLM = ZoneInfo("Europe/Stockholm")
 NOW = datetime(2026, 11, 24, 12, 0, 7, tzinfo=UTC)  # Tuesday 13:00:07 in Stockholm
+
+
+def gate_params(settings, restaurant_id, pickup_at):
+    """The arguments of ``stjarna_pickup_slot_gate`` as the order transaction passes them (the settings'
+    grid and capacity; infra/migrations/0013)."""
+    return {"p_restaurant_id": restaurant_id, "p_pickup_at": None if pickup_at is None else utc_iso(pickup_at),
+            "p_slot_minutes": settings.pickup_slot_minutes, "p_capacity": settings.pickup_slot_capacity}
 
 
 def local(*args: int) -> datetime:

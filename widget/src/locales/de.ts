@@ -40,7 +40,6 @@ export default {
     "Verbindung unterbrochen. Bitte versuchen Sie es erneut – die Bestellung wird nicht doppelt aufgegeben.",
   tooManyItems: "Höchstens {x} Artikel pro Bestellung.", tooExpensive: "Eine Bestellung darf höchstens {x} kosten.",
   tooManyOpen: "Sie haben bereits {x} Bestellungen, die auf Abholung warten.",
-  notAvailable: "Die Speisekarte dieses Restaurants ist auf dieser Website nicht verfügbar.",
   loadFailed: "Die Speisekarte konnte nicht geladen werden.", retry: "Wiederholen",
   unreachable: "Die Speisekarte ist gerade nicht erreichbar.", apiError: "Das Bestellsystem des Restaurants hat gerade ein Problem.",
   retrying: "Neuer Versuch läuft automatisch…",

@@ -30,7 +30,6 @@ export default {
   orderNetwork: "Connection lost. Try again; the order won't be placed twice.",
   tooManyItems: "At most {x} items per order.", tooExpensive: "An order can total at most {x}.",
   tooManyOpen: "You have {x} orders waiting for pickup.",
-  notAvailable: "This restaurant's menu isn't available on this site.",
   loadFailed: "The menu couldn't be loaded.", retry: "Try again",
   unreachable: "The menu can't be reached right now.", apiError: "The restaurant's ordering system has a problem right now.",
   retrying: "Trying again automatically…",

@@ -37,7 +37,6 @@ export default {
   orderNetwork: "Se ha perdido la conexión. Inténtalo de nuevo; el pedido no se hará dos veces.",
   tooManyItems: "Máximo {x} productos por pedido.", tooExpensive: "El importe máximo por pedido es {x}.",
   tooManyOpen: "Tienes {x} pedidos pendientes de recoger.",
-  notAvailable: "La carta de este restaurante no está disponible en este sitio web.",
   loadFailed: "No se ha podido cargar la carta.", retry: "Reintentar",
   unreachable: "La carta no está disponible ahora mismo.", apiError: "El sistema de pedidos del restaurante tiene un problema ahora mismo.",
   retrying: "Reintentando automáticamente…",

@@ -40,7 +40,6 @@ export default {
   orderNetwork: "Connexion perdue. Réessayez\u00a0: la commande ne sera pas passée deux fois.",
   tooManyItems: "{x} articles maximum par commande.", tooExpensive: "Une commande ne peut pas dépasser {x}.",
   tooManyOpen: "Vous avez {x} commandes en attente de retrait.",
-  notAvailable: "Le menu de ce restaurant n’est pas disponible sur ce site.",
   loadFailed: "Le menu n’a pas pu être chargé.", retry: "Réessayer",
   unreachable: "Le menu est injoignable pour le moment.", apiError: "Le système de commande du restaurant rencontre un problème.",
   retrying: "Nouvel essai automatique…",

@@ -30,7 +30,6 @@ export default {
   orderNetwork: "Anslutningen bröts. Försök igen; beställningen görs inte två gånger.",
   tooManyItems: "Högst {x} artiklar per beställning.", tooExpensive: "En beställning får kosta högst {x}.",
   tooManyOpen: "Du har {x} beställningar som väntar på hämtning.",
-  notAvailable: "Restaurangens meny är inte tillgänglig på den här webbplatsen.",
   loadFailed: "Menyn kunde inte laddas.", retry: "Försök igen",
   unreachable: "Menyn går inte att nå just nu.", apiError: "Restaurangens beställningssystem har ett problem just nu.",
   retrying: "Försöker igen automatiskt…",
