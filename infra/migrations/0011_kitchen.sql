@@ -125,8 +125,9 @@ as $$
               then jsonb_build_object('until', p_until) end
 $$;
 
--- The head (0002) carries the pause, so the widget's config says whether ordering is paused and until
--- when (shared/http/menu.py computes "paused" at the request's time: a timed pause ends by itself).
+-- The head (0002) carries the pause and the weekly hours, so the widget's config says whether ordering is
+-- paused and until when, and whether the restaurant is open (shared/http/menu.py computes both at the
+-- request's time: a timed pause ends by itself) without loading the menu.
 create or replace function stjarna_restaurant_head(p_ref text) returns jsonb
 language sql stable
 set search_path = pg_catalog, public, pg_temp
@@ -136,7 +137,8 @@ as $$
            'currency', r.currency, 'locale', r.locale, 'timezone', r.timezone,
            'allowedOrigins', to_jsonb(r.allowed_origins),
            'themeColor', r.theme_color, 'greeting', r.greeting, 'plan', r.plan,
-           'orderingPaused', r.ordering_paused, 'orderingPausedUntil', r.ordering_paused_until)
+           'orderingPaused', r.ordering_paused, 'orderingPausedUntil', r.ordering_paused_until,
+           'hours', r.hours)
     from restaurants r
    where r.id = stjarna_resolve(p_ref) and r.status = 'live'
 $$;

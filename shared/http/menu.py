@@ -29,7 +29,6 @@ from shared.http.operations import (
 )
 from shared.http.responses import etag_matches
 from shared.http.tenant import Tenant, preflight_route, tenant_endpoint
-from shared.menus.cache import PublicMenu
 
 STALE_S_MAXAGE = 5  # seconds a CDN may keep a stale-if-error copy
 SCHEMAS = "shared.http.schemas.menu"
@@ -102,17 +101,6 @@ def menu_routes(container: Callable[[], Container]) -> list[ApiRoute]:
     """``container()`` gives the process's Container (built lazily, once)."""
 
     menu_headers, config_headers = _Prebuilt(), _Prebuilt()
-    hours_by_etag: dict[str, dict[str, Any]] = {}  # the menu's weekly hours, read once per menu version
-
-    def hours_of(menu: PublicMenu) -> dict[str, Any]:
-        found = hours_by_etag.get(menu.etag)
-        if found is None:
-            found = orjson.loads(menu.body).get("restaurant", {}).get("hours") or {}
-            if len(hours_by_etag) >= 512:
-                hours_by_etag.clear()
-            hours_by_etag[menu.etag] = found
-        return found
-
     async def menu(request: Request, tenant: Tenant) -> Response:
         found = tenant.menu
         cors = tenant.cors
@@ -141,7 +129,7 @@ def menu_routes(container: Callable[[], Container]) -> list[ApiRoute]:
             "ordering": head.ordering_pause(now),
             # the server's word on open or closed, at this request's time too: the body (so the ETag)
             # changes at each opening and closing; seen within CONFIG_MAX_AGE
-            "open": open_now(hours_of(tenant.menu), head.timezone, now),
+            "open": open_now(head.hours, head.timezone, now),
         })
         max_age = tenant.container.settings.config_max_age
         extra = {"Cache-Control": public_cache(max_age)}
@@ -161,7 +149,7 @@ def menu_routes(container: Callable[[], Container]) -> list[ApiRoute]:
         ApiRoute("/api/public/menu", tenant_endpoint(container, menu, menu=True), methods=["GET", "HEAD"],
                  operations=menu_doc),
         preflight_route(container, "/api/public/menu", "Menu", read),
-        ApiRoute("/api/public/config", tenant_endpoint(container, config, menu=True), methods=["GET", "HEAD"],
+        ApiRoute("/api/public/config", tenant_endpoint(container, config), methods=["GET", "HEAD"],
                  operations=config_doc),
         preflight_route(container, "/api/public/config", "Config", read),
     ]

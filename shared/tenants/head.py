@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
@@ -28,6 +28,7 @@ class RestaurantHead:
     plan: str
     ordering_paused: bool = False  # the kitchen paused ordering (docs/console.md, Pausing) ...
     ordering_paused_until: str | None = None  # ... until this ISO time, or with None until resumed
+    hours: dict[str, Any] = field(default_factory=dict)  # the weekly opening hours (docs/menu-format.md)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> RestaurantHead:
@@ -37,7 +38,7 @@ class RestaurantHead:
                    allowed_origins=origins, origin_patterns=compile_patterns(origins),
                    theme_color=data.get("themeColor"), greeting=data.get("greeting"),
                    plan=data.get("plan", "starter"), ordering_paused=bool(data.get("orderingPaused")),
-                   ordering_paused_until=data.get("orderingPausedUntil"))
+                   ordering_paused_until=data.get("orderingPausedUntil"), hours=data.get("hours") or {})
 
     def ordering_pause(self, now: datetime) -> dict[str, Any]:
         """``{"paused", "resumesAt"}`` at ``now``: a timed pause ends by itself, without a write."""
@@ -50,4 +51,4 @@ class RestaurantHead:
                 "currency": self.currency, "locale": self.locale, "timezone": self.timezone,
                 "allowedOrigins": list(self.allowed_origins), "themeColor": self.theme_color,
                 "greeting": self.greeting, "plan": self.plan, "orderingPaused": self.ordering_paused,
-                "orderingPausedUntil": self.ordering_paused_until}
+                "orderingPausedUntil": self.ordering_paused_until, "hours": self.hours}
